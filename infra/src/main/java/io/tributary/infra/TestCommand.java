@@ -13,9 +13,9 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "test",
         description = {
-            "Run every test of every module, Java and Solidity (handled by the ./tributary launcher).",
-            "Runs npm ci in contracts/ when needed, then mvn -B -ntp verify from the root:",
-            "unit tests (*Test) and integration tests (*IT) of every module, forge tests included."
+            "Run every test of every module, Java and Solidity: npm ci, then mvn verify.",
+            "The launcher script runs it: npm ci in contracts/ when needed, then mvn -B -ntp verify",
+            "from the root (unit tests *Test, integration tests *IT, forge tests); Maven args follow."
         })
 public final class TestCommand implements Callable<Integer> {
 
