@@ -57,6 +57,9 @@ public final class Devnet implements AutoCloseable {
             lock = acquired;
         }
         Files.deleteIfExists(DevnetInfo.file(dir));
+        // Every devnet starts from empty chains, an empty broker and an empty database.
+        deleteRecursively(dir.resolve("kafka"));
+        deleteRecursively(dir.resolve("postgres"));
         Path logs = Files.createDirectories(dir.resolve("logs"));
 
         List<Integer> ports = FreePorts.allocate(config.chains().size() + 3);
@@ -96,6 +99,17 @@ public final class Devnet implements AutoCloseable {
             }
             ready.write(DevnetInfo.file(dir));
             info = ready;
+        }
+    }
+
+    static void deleteRecursively(Path path) throws IOException {
+        if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> walk = Files.walk(path)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
         }
     }
 

@@ -100,7 +100,7 @@ final class KafkaBroker implements AutoCloseable {
         int code;
         try (PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
             code = StorageTool.execute(new String[] {
-                "format", "-t", Uuid.randomUuid().toString(), "-c", propsFile.toString(), "--ignore-formatted"
+                "format", "-t", Uuid.randomUuid().toString(), "-c", propsFile.toString()
             }, out);
         }
         if (code != 0) {

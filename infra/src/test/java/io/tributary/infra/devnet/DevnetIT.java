@@ -160,4 +160,26 @@ class DevnetIT {
         assertThat(Files.exists(DevnetInfo.file(DIR))).isFalse();
         assertThat(DevnetLock.inspect(DIR).state()).isEqualTo(DevnetLock.State.ABSENT);
     }
+
+    @Test
+    @Order(6)
+    void shouldCleanUpAfterAKilledSupervisorAndStartAgainInTheSameDir() throws Exception {
+        Run first = cli("devnet", "up", "--detach", "--dir", DIR.toString());
+        assertThat(first.exitCode()).as("%s %s", first.out(), first.err()).isZero();
+        DevnetInfo killed = DevnetInfo.read(DevnetInfo.file(DIR));
+        ProcessHandle.of(killed.supervisorPid()).orElseThrow().destroyForcibly();
+        assertThat(Processes.awaitExit(List.of(killed.supervisorPid()), Duration.ofSeconds(10))).isEmpty();
+        assertThat(DevnetLock.inspect(DIR).state()).isEqualTo(DevnetLock.State.STALE);
+
+        Run again = cli("devnet", "up", "--detach", "--dir", DIR.toString());
+
+        assertThat(again.exitCode()).as("%s %s", again.out(), again.err()).isZero();
+        assertThat(again.out()).contains("no longer running", "supervisor pid " + killed.supervisorPid());
+        assertThat(killed.pids()).allSatisfy(pid -> assertThat(Processes.isAlive(pid)).as("pid %d", pid).isFalse());
+        DevnetInfo restarted = DevnetInfo.read(DevnetInfo.file(DIR));
+        assertThat(rpc(restarted.home().rpcUrl(), "eth_chainId")).isEqualTo(31337);
+
+        assertThat(cli("devnet", "down", "--dir", DIR.toString()).exitCode()).isZero();
+        assertThat(restarted.pids()).allSatisfy(pid -> assertThat(Processes.isAlive(pid)).as("pid %d", pid).isFalse());
+    }
 }
