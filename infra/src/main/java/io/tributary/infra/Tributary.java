@@ -27,7 +27,16 @@ public final class Tributary implements Runnable {
 
     /** The command line, ready to {@code execute(args)}; tests run it in-process. */
     public static CommandLine commandLine() {
-        return new CommandLine(new Tributary());
+        CommandLine cli = new CommandLine(new Tributary());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof IllegalArgumentException || e instanceof java.io.IOException) {
+                commandLine.getErr().println("tributary: " + e.getMessage());
+                commandLine.getErr().flush();
+                return 1;
+            }
+            throw e;
+        });
+        return cli;
     }
 
     public static void main(String[] args) {
