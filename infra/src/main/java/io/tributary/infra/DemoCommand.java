@@ -102,8 +102,8 @@ public final class DemoCommand implements Callable<Integer> {
         for (DevnetInfo.Chain chain : info.chains()) {
             long after = new JsonRpc(chain.rpcUrl()).blockNumber();
             long produced = after - before.get(chain.name());
-            out.printf("  %-4s %-16s %d blocks in %d s (block %d -> %d, one every %d ms)%n", produced > 0 ? "ok" : "FAIL",
-                    chain.name(), produced, watchSeconds, before.get(chain.name()), after, chain.blockTimeMillis());
+            out.printf("  %-4s %-16s %d new block%s in %d s (block %d -> %d, one every %d ms)%n",
+                    produced > 0 ? "ok" : "FAIL", chain.name(), produced, produced == 1 ? "" : "s", watchSeconds, before.get(chain.name()), after, chain.blockTimeMillis());
             ok &= produced > 0;
         }
         out.flush();
