@@ -66,6 +66,28 @@ public final class DetachedDevnet {
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .start();
 
+        // Interrupted (Ctrl-C) before the devnet is ready: stop it rather than leave it half started.
+        Thread abandon = new Thread(() -> {
+            try {
+                Processes.stop(List.of(child.pid()), Duration.ofSeconds(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "devnet-abandon");
+        Runtime.getRuntime().addShutdownHook(abandon);
+        try {
+            return await(child, dir, log, timeout);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(abandon);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs and stops the child
+            }
+        }
+    }
+
+    private static DevnetInfo await(Process child, Path dir, Path log, Duration timeout)
+            throws IOException, InterruptedException {
         Path file = DevnetInfo.file(dir);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
