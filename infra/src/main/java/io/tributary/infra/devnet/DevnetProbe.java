@@ -1,0 +1,75 @@
+package io.tributary.infra.devnet;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+/** Asks every part of a devnet whether it answers, and what it says. */
+public final class DevnetProbe {
+
+    private DevnetProbe() {}
+
+    /** One part's answer. */
+    public record Check(String part, boolean ok, String detail) {}
+
+    /** Chain ids and block heights, the broker's topics, Postgres's wal_level. */
+    public static List<Check> probe(DevnetInfo info) throws InterruptedException {
+        List<Check> checks = new ArrayList<>();
+        for (DevnetInfo.Chain chain : info.chains()) {
+            checks.add(probeChain(chain));
+        }
+        checks.add(probeKafka(info.kafka()));
+        checks.add(probePostgres(info.postgres()));
+        return checks;
+    }
+
+    static Check probeChain(DevnetInfo.Chain chain) throws InterruptedException {
+        try {
+            JsonRpc rpc = new JsonRpc(chain.rpcUrl());
+            long chainId = rpc.chainId();
+            long height = rpc.blockNumber();
+            return new Check(chain.name(), chainId == chain.chainId(),
+                    "chain id " + chainId + ", block " + height + " (" + chain.rpcUrl() + ")");
+        } catch (java.io.IOException e) {
+            return new Check(chain.name(), false, "no answer from " + chain.rpcUrl() + ": " + e.getMessage());
+        }
+    }
+
+    static Check probeKafka(DevnetInfo.Kafka kafka) {
+        Properties props = new Properties();
+        props.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.setProperty(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
+        props.setProperty(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+        try (Admin admin = Admin.create(props)) {
+            Set<String> topics = new TreeSet<>(admin.listTopics().names().get(10, TimeUnit.SECONDS));
+            boolean ok = topics.containsAll(kafka.topics());
+            return new Check("kafka", ok, kafka.bootstrapServers() + " topics " + topics);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            return new Check("kafka", false, "no answer from " + kafka.bootstrapServers() + ": " + e);
+        }
+    }
+
+    static Check probePostgres(DevnetInfo.Postgres postgres) {
+        try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl(), postgres.user(), postgres.password());
+                Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("SHOW wal_level")) {
+            rs.next();
+            String walLevel = rs.getString(1);
+            return new Check("postgres", "logical".equals(walLevel), postgres.jdbcUrl() + " wal_level=" + walLevel);
+        } catch (java.sql.SQLException e) {
+            return new Check("postgres", false, "no answer from " + postgres.jdbcUrl() + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package io.tributary.infra.devnet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tributary.infra.Tributary;
+import io.tributary.schemas.Topics;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import picocli.CommandLine;
+
+/** Starts a real devnet through the CLI entry point, checks every part from outside, stops it. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DevnetIT {
+
+    private static final Path DIR = Path.of("target", "devnet-it").toAbsolutePath();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private static DevnetInfo info;
+
+    record Run(int exitCode, String out, String err) {}
+
+    static Run cli(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = Tributary.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int code = cli.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @BeforeAll
+    static void startDevnet() throws Exception {
+        cli("devnet", "down", "--dir", DIR.toString()); // a devnet left by an aborted earlier run
+        Run up = cli("devnet", "up", "--detach", "--dir", DIR.toString());
+        assertThat(up.exitCode()).as("devnet up --detach: %s %s", up.out(), up.err()).isZero();
+        assertThat(up.out()).contains("devnet ready", "127.0.0.1");
+        info = DevnetInfo.read(DevnetInfo.file(DIR));
+    }
+
+    @AfterAll
+    static void stopDevnet() {
+        cli("devnet", "down", "--dir", DIR.toString());
+    }
+
+    static long rpc(String url, String method) throws Exception {
+        String body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"" + method + "\",\"params\":[]}";
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        JsonNode result = MAPPER.readTree(response.body()).get("result");
+        return Long.decode(result.asText());
+    }
+
+    @Test
+    @Order(1)
+    void shouldRunThreeChainsThatAnswerWithTheirIdsAndProduceBlocks() throws Exception {
+        assertThat(info.chains()).extracting(DevnetInfo.Chain::name)
+                .containsExactly("home", "arbitrum-local", "avalanche-local");
+        assertThat(info.home().chainId()).isEqualTo(31337);
+        for (DevnetInfo.Chain chain : info.chains()) {
+            assertThat(rpc(chain.rpcUrl(), "eth_chainId")).as(chain.name()).isEqualTo(chain.chainId());
+            assertThat(chain.devKeys()).as(chain.name()).hasSizeGreaterThanOrEqualTo(2);
+            assertThat(Processes.isAlive(chain.pid())).as(chain.name()).isTrue();
+        }
+        for (DevnetInfo.Chain chain : info.chains()) {
+            long first = rpc(chain.rpcUrl(), "eth_blockNumber");
+            long deadline = System.nanoTime() + Duration.ofMillis(chain.blockTimeMillis() * 4 + 2000).toNanos();
+            long now = first;
+            while (now <= first && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                now = rpc(chain.rpcUrl(), "eth_blockNumber");
+            }
+            assertThat(now).as("%s produces blocks", chain.name()).isGreaterThan(first);
+        }
+    }
+
+    @Test
+    @Order(2)
+    void shouldRunAKafkaBrokerWithEveryTopicOfTheRegistry() throws Exception {
+        Properties props = new Properties();
+        props.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, info.kafka().bootstrapServers());
+        List<String> expected = Topics.all().stream().map(Topics.Topic::name).toList();
+        try (Admin admin = Admin.create(props)) {
+            Set<String> topics = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            assertThat(topics).containsAll(expected);
+            Map<String, TopicDescription> described = admin.describeTopics(expected).allTopicNames().get(30, TimeUnit.SECONDS);
+            assertThat(described.values()).allSatisfy(d -> assertThat(d.partitions()).hasSize(3));
+        }
+        assertThat(info.kafka().topics()).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    @Order(3)
+    void shouldRunAPostgresWithLogicalWalLevel() throws Exception {
+        DevnetInfo.Postgres pg = info.postgres();
+        try (Connection connection = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
+                ResultSet rs = connection.createStatement().executeQuery("SHOW wal_level")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo("logical");
+        }
+        assertThat(Processes.isAlive(pg.pid())).isTrue();
+    }
+
+    @Test
+    @Order(4)
+    void shouldRefuseASecondUpOnTheSameDir() throws Exception {
+        Run second = cli("devnet", "up", "--detach", "--dir", DIR.toString());
+
+        assertThat(second.exitCode()).isNotZero();
+        assertThat(second.err()).contains("already running", "supervisor pid " + info.supervisorPid());
+        assertThat(DevnetInfo.read(DevnetInfo.file(DIR))).isEqualTo(info);
+    }
+
+    @Test
+    @Order(5)
+    void shouldLeaveNoProcessAndNoOpenPortWhenDown() throws Exception {
+        List<Integer> ports = new ArrayList<>();
+        info.chains().forEach(c -> ports.add(URI.create(c.rpcUrl()).getPort()));
+        ports.add(Integer.parseInt(info.kafka().bootstrapServers().split(":")[1]));
+        ports.add(Integer.parseInt(info.postgres().jdbcUrl().replaceAll(".*:(\\d+)/.*", "$1")));
+        assertThat(ports).allSatisfy(p -> assertThat(FreePorts.isListening(p)).as("port %d before down", p).isTrue());
+
+        Run down = cli("devnet", "down", "--dir", DIR.toString());
+
+        assertThat(down.exitCode()).as(down.err()).isZero();
+        assertThat(down.out()).contains("stopped");
+        assertThat(info.pids()).contains(info.supervisorPid()).hasSize(5);
+        assertThat(info.pids()).allSatisfy(pid -> assertThat(Processes.isAlive(pid)).as("pid %d", pid).isFalse());
+        assertThat(ports).allSatisfy(p -> assertThat(FreePorts.isListening(p)).as("port %d after down", p).isFalse());
+        assertThat(Files.exists(DevnetInfo.file(DIR))).isFalse();
+        assertThat(DevnetLock.inspect(DIR).state()).isEqualTo(DevnetLock.State.ABSENT);
+    }
+
+    @Test
+    @Order(6)
+    void shouldCleanUpAfterAKilledSupervisorAndStartAgainInTheSameDir() throws Exception {
+        Run first = cli("devnet", "up", "--detach", "--dir", DIR.toString());
+        assertThat(first.exitCode()).as("%s %s", first.out(), first.err()).isZero();
+        DevnetInfo killed = DevnetInfo.read(DevnetInfo.file(DIR));
+        ProcessHandle.of(killed.supervisorPid()).orElseThrow().destroyForcibly();
+        assertThat(Processes.awaitExit(List.of(killed.supervisorPid()), Duration.ofSeconds(10))).isEmpty();
+        assertThat(DevnetLock.inspect(DIR).state()).isEqualTo(DevnetLock.State.STALE);
+
+        Run again = cli("devnet", "up", "--detach", "--dir", DIR.toString());
+
+        assertThat(again.exitCode()).as("%s %s", again.out(), again.err()).isZero();
+        assertThat(again.out()).contains("no longer running", "supervisor pid " + killed.supervisorPid());
+        assertThat(killed.pids()).allSatisfy(pid -> assertThat(Processes.isAlive(pid)).as("pid %d", pid).isFalse());
+        DevnetInfo restarted = DevnetInfo.read(DevnetInfo.file(DIR));
+        assertThat(rpc(restarted.home().rpcUrl(), "eth_chainId")).isEqualTo(31337);
+
+        assertThat(cli("devnet", "down", "--dir", DIR.toString()).exitCode()).isZero();
+        assertThat(restarted.pids()).allSatisfy(pid -> assertThat(Processes.isAlive(pid)).as("pid %d", pid).isFalse());
+    }
+}

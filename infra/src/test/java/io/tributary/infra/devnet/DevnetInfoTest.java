@@ -1,0 +1,95 @@
+package io.tributary.infra.devnet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DevnetInfoTest {
+
+    @TempDir
+    Path dir;
+
+    static DevnetInfo sample() {
+        List<DevnetInfo.DevKey> keys = List.of(
+                new DevnetInfo.DevKey("0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266",
+                        "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"));
+        return new DevnetInfo(DevnetInfo.VERSION, "/tmp/x", 100,
+                List.of(new DevnetInfo.Chain("home", 31337, DevnetInfo.Role.HOME, 1000, "http://127.0.0.1:8545",
+                                "ws://127.0.0.1:8545", keys, 101),
+                        new DevnetInfo.Chain("arbitrum-local", 412346, DevnetInfo.Role.PARTICIPANT, 250,
+                                "http://127.0.0.1:8546", "ws://127.0.0.1:8546", keys, 102)),
+                new DevnetInfo.Kafka("127.0.0.1:9092", List.of("chain.events", "deadletter"), 3, 100),
+                new DevnetInfo.Postgres("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "postgres", 103),
+                List.of(100L, 101L, 102L, 103L));
+    }
+
+    @Test
+    void shouldReadBackExactlyWhatItWrote() throws IOException {
+        Path file = DevnetInfo.file(dir);
+        DevnetInfo info = sample();
+
+        info.write(file);
+
+        assertThat(DevnetInfo.read(file)).isEqualTo(info);
+        assertThat(Files.exists(file.resolveSibling("devnet.json.tmp"))).isFalse();
+    }
+
+    @Test
+    void shouldWriteRolesAndFieldsUnderStableNames() throws IOException {
+        Path file = DevnetInfo.file(dir);
+        sample().write(file);
+
+        JsonNode json = new ObjectMapper().readTree(file.toFile());
+
+        assertThat(json.get("version").asInt()).isEqualTo(1);
+        assertThat(json.at("/chains/0/role").asText()).isEqualTo("home");
+        assertThat(json.at("/chains/1/role").asText()).isEqualTo("participant");
+        assertThat(json.at("/chains/0/devKeys/0/privateKey").asText()).startsWith("0xac09");
+        assertThat(json.at("/kafka/bootstrapServers").asText()).isEqualTo("127.0.0.1:9092");
+        assertThat(json.at("/postgres/jdbcUrl").asText()).startsWith("jdbc:postgresql://");
+        assertThat(json.get("pids")).hasSize(4);
+    }
+
+    @Test
+    void shouldIgnoreFieldsAddedByLaterParts() throws IOException {
+        Path file = DevnetInfo.file(dir);
+        ObjectMapper mapper = new ObjectMapper();
+        sample().write(file);
+        ObjectNode json = (ObjectNode) mapper.readTree(file.toFile());
+        json.putObject("contracts").put("TaskCoordinator", "0x5FbDB2315678afecb367f032d93F642f64180aa3");
+        ((ObjectNode) json.at("/chains/0")).put("gateway", "0x1234");
+        mapper.writeValue(file.toFile(), json);
+
+        assertThat(DevnetInfo.read(file)).isEqualTo(sample());
+    }
+
+    @Test
+    void shouldRefuseAFileOfANewerVersion() throws IOException {
+        Path file = DevnetInfo.file(dir);
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode json = mapper.valueToTree(sample());
+        json.put("version", DevnetInfo.VERSION + 1);
+        mapper.writeValue(file.toFile(), json);
+
+        assertThatThrownBy(() -> DevnetInfo.read(file)).isInstanceOf(IOException.class)
+                .hasMessageContaining("version " + (DevnetInfo.VERSION + 1));
+    }
+
+    @Test
+    void shouldFindChainsByNameAndTheHomeChainByRole() {
+        DevnetInfo info = sample();
+
+        assertThat(info.chain("arbitrum-local").chainId()).isEqualTo(412346);
+        assertThat(info.home().name()).isEqualTo("home");
+        assertThatThrownBy(() -> info.chain("nope")).hasMessageContaining("no chain named nope");
+    }
+}
