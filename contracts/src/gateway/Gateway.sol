@@ -88,14 +88,20 @@ contract Gateway is IGateway, EIP712 {
         bytes32 payloadHash,
         bytes[] calldata signatures
     ) external {
-        if (_commands[commandId] != bytes32(0)) revert GatewayCommandAlreadyApproved(commandId);
+        if (_commands[commandId] != bytes32(0)) {
+            revert GatewayCommandAlreadyApproved(commandId);
+        }
         _checkSignatures(
-            _contractCallDigest(commandId, sourceChain, sourceAddress, contractAddress, payloadHash),
+            _contractCallDigest(
+                commandId, sourceChain, sourceAddress, contractAddress, payloadHash
+            ),
             signatures
         );
         _commands[commandId] =
             _messageHash(commandId, sourceChain, sourceAddress, contractAddress, payloadHash);
-        emit ContractCallApproved(commandId, sourceChain, sourceAddress, contractAddress, payloadHash);
+        emit ContractCallApproved(
+            commandId, sourceChain, sourceAddress, contractAddress, payloadHash
+        );
     }
 
     /// @notice Called by a receiver (the caller is the destination): true exactly once for an
@@ -197,8 +203,9 @@ contract Gateway is IGateway, EIP712 {
         address contractAddress,
         bytes32 payloadHash
     ) external view returns (bytes32) {
-        return
-            _contractCallDigest(commandId, sourceChain, sourceAddress, contractAddress, payloadHash);
+        return _contractCallDigest(
+            commandId, sourceChain, sourceAddress, contractAddress, payloadHash
+        );
     }
 
     /// @inheritdoc IGateway

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.30;
 
-import {IAxelarExecutable} from
-    "@axelar-network/axelar-gmp-sdk-solidity/contracts/interfaces/IAxelarExecutable.sol";
+import {
+    IAxelarExecutable
+} from "@axelar-network/axelar-gmp-sdk-solidity/contracts/interfaces/IAxelarExecutable.sol";
 import {Gateway} from "../../src/gateway/Gateway.sol";
 import {IGateway} from "../../src/interfaces/IGateway.sol";
 import {GatewayTestReceiver} from "../mocks/GatewayTestReceiver.sol";

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.30;
 
-import {AxelarExecutable} from
-    "@axelar-network/axelar-gmp-sdk-solidity/contracts/executable/AxelarExecutable.sol";
+import {
+    AxelarExecutable
+} from "@axelar-network/axelar-gmp-sdk-solidity/contracts/executable/AxelarExecutable.sol";
 
 /// @title GatewayTestReceiver
 /// @notice A receiver written against the Axelar SDK only (it knows nothing of Tributary's
@@ -13,7 +14,9 @@ contract GatewayTestReceiver is AxelarExecutable {
     error GatewayTestReceiverBroken();
 
     /// @notice A call was executed.
-    event Executed(bytes32 indexed commandId, string sourceChain, string sourceAddress, bytes payload);
+    event Executed(
+        bytes32 indexed commandId, string sourceChain, string sourceAddress, bytes payload
+    );
 
     bool private _broken;
     uint256 private _totalExecutions;

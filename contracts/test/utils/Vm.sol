@@ -55,6 +55,7 @@ interface Vm {
         pure
         returns (uint8 v, bytes32 r, bytes32 s);
     function prank(address msgSender) external;
+    function cool(address target) external;
     function chainId(uint256 newChainId) external;
     function expectEmit() external;
     function expectEmit(address emitter) external;
