@@ -785,6 +785,43 @@ contract GatewayTest is Test, GatewayDigests {
         );
     }
 
+    /// @dev Any valid new set drawn from 8 keys (overlapping the current one or not) takes over:
+    ///      it approves with its threshold, and old guardians stay only when chosen again.
+    function testFuzz_RotateGuardiansHandsOverToAnyValidSet(
+        uint256 memberMask,
+        uint256 thresholdSeed
+    ) public {
+        uint256[] memory pool = _guardianKeys(8);
+        memberMask = bound(memberMask, 1, 255);
+        uint256 count;
+        for (uint256 i; i < 8; ++i) {
+            if ((memberMask >> i) & 1 == 1) ++count;
+        }
+        uint256[] memory newSet = new uint256[](count);
+        uint256 next;
+        for (uint256 i; i < 8; ++i) {
+            if ((memberMask >> i) & 1 == 1) newSet[next++] = pool[i];
+        }
+        uint256 newThreshold = bound(thresholdSeed, 1, count);
+        _rotate(newSet, newThreshold, _twoOfThree());
+        vm.assertEq(gateway.epoch(), 2, "epoch");
+        vm.assertEq(gateway.threshold(), newThreshold, "threshold");
+
+        uint256[] memory signers = new uint256[](newThreshold);
+        for (uint256 i; i < newThreshold; ++i) {
+            signers[i] = newSet[i];
+        }
+        _approve(signers);
+        vm.assertTrue(gateway.isCommandExecuted(COMMAND), "the new set approves");
+        for (uint256 i; i < 3; ++i) {
+            vm.assertEq(
+                gateway.isGuardian(vm.addr(keys[i])) ? 1 : 0,
+                (memberMask >> i) & 1,
+                "old guardians stay only when chosen again"
+            );
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
 
     function _guardianKeys(uint256 count) internal pure returns (uint256[] memory result) {
