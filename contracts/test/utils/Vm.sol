@@ -47,4 +47,20 @@ interface Vm {
 
     // Strings.
     function toString(uint256 value) external pure returns (string memory);
+
+    // Keys, signatures, callers, chain id and events (used by the gateway tests).
+    function addr(uint256 privateKey) external pure returns (address keyAddr);
+    function sign(uint256 privateKey, bytes32 digest)
+        external
+        pure
+        returns (uint8 v, bytes32 r, bytes32 s);
+    function prank(address msgSender) external;
+    function cool(address target) external;
+    function chainId(uint256 newChainId) external;
+    function expectEmit() external;
+    function expectEmit(address emitter) external;
+    function assertEq(address left, address right, string calldata error) external pure;
+    function assertEq(string calldata left, string calldata right, string calldata error)
+        external
+        pure;
 }
