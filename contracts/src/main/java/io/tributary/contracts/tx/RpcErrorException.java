@@ -20,7 +20,21 @@ public final class RpcErrorException extends IOException {
     }
 
     static RpcErrorException of(String method, Response.Error error) {
-        return new RpcErrorException(method, error.getCode(), error.getMessage(), error.getData());
+        return new RpcErrorException(method, error.getCode(), error.getMessage(), hexData(error.getData()));
+    }
+
+    private static final java.util.regex.Pattern HEX = java.util.regex.Pattern.compile("0x[0-9a-fA-F]*");
+
+    /**
+     * web3j hands the error's {@code data} over as JSON text: a quoted hex string from geth and anvil,
+     * an object holding one from some other nodes. Returns the hex, or null when there is none.
+     */
+    static String hexData(String json) {
+        if (json == null) {
+            return null;
+        }
+        java.util.regex.Matcher hex = HEX.matcher(json);
+        return hex.find() ? hex.group() : null;
     }
 
     public int code() {

@@ -251,7 +251,7 @@ public final class TransactionWriter implements AutoCloseable {
     // ------------------------------------------------------------------------------------------------
     // Recording
 
-    private record Recorded(TxRecord record, boolean existing) {}
+    record Recorded(TxRecord record, boolean existing) {}
 
     /** Prices, signs and records {@code request} (or finds its earlier record); sends nothing. */
     Recorded record(TxRequest request) throws TxWriteException, InterruptedException {

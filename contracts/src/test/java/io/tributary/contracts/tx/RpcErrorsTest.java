@@ -64,6 +64,14 @@ class RpcErrorsTest {
     }
 
     @Test
+    void shouldFindTheRevertDataInWhateverJsonTheNodeSent() {
+        assertThat(RpcErrorException.hexData("\"0x08c379a0\"")).isEqualTo("0x08c379a0");
+        assertThat(RpcErrorException.hexData("{\"message\":\"x\",\"data\":\"0xdeadbeef\"}")).isEqualTo("0xdeadbeef");
+        assertThat(RpcErrorException.hexData("null")).isNull();
+        assertThat(RpcErrorException.hexData(null)).isNull();
+    }
+
+    @Test
     void shouldCallProgrammingErrorsPermanent() {
         assertThat(RpcErrors.classify(new IllegalStateException("bug"))).isEqualTo(RpcErrorKind.PERMANENT);
         assertThat(RpcErrorKind.INSUFFICIENT_FUNDS.retriable()).isFalse();
