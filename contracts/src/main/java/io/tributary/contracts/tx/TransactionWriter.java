@@ -473,10 +473,21 @@ public final class TransactionWriter implements AutoCloseable {
                     }
                     break;
                 case REPLACEMENT_UNDERPRICED:
+                    // Every re-signature of this write outbids its previous version by 12.5 %, so the
+                    // pooled transaction holding this nonce is not ours: the key is used elsewhere too.
+                    // Outbidding it would cancel someone else's write; take a fresh nonce instead.
+                    if (findReceipt(rec).isPresent()) {
+                        return markSent(rec);
+                    }
+                    LOG.warn("chain {}: nonce {} of {} is held by a pooled transaction that is not this write's"
+                            + " (is the key used by another sender?); moving {} to a fresh nonce", chainId,
+                            rec.nonce(), address, rec.key());
+                    rec = repairNonce(rec, "nonce " + rec.nonce() + " held by another pooled transaction");
+                    break;
                 case FEE_TOO_LOW: {
                     FeeQuote.Fees previous = feesOf(rec);
                     FeeQuote.Fees bumped = awaitFees(rec.key(), q -> feePolicy.replacement(previous, q));
-                    rec = resign(rec, null, bumped, kind == RpcErrorKind.FEE_TOO_LOW ? "fee below base fee" : "replacement underpriced");
+                    rec = resign(rec, null, bumped, "max fee below the base fee");
                     stats.feeBumps.incrementAndGet();
                     break;
                 }

@@ -194,6 +194,25 @@ class TransactionWriterIT {
     }
 
     @Test
+    void shouldTakeAFreshNonceWhenAForeignPooledTransactionHoldsItsNonce() throws Exception {
+        anvil.call("evm_setAutomine", false);
+        TransactionWriter writer = writer(TestKeys.DEV0);
+        RawTransaction outsider = RawTransaction.createEtherTransaction(CHAIN_ID, BigInteger.ZERO,
+                BigInteger.valueOf(21_000), RECEIVER, BigInteger.ONE, GWEI, GWEI.multiply(BigInteger.valueOf(50)));
+        String raw = Numeric.toHexString(TransactionEncoder.signMessage(outsider, TestKeys.DEV0));
+        assertThat(anvil.web3j.ethSendRawTransaction(raw).send().hasError()).isFalse();
+
+        String hash = writer.submit(TxRequest.transfer("under-outsider", RECEIVER, VALUE));
+        anvil.call("evm_mine");
+        TxResult result = writer.send(TxRequest.transfer("under-outsider", RECEIVER, VALUE));
+
+        assertThat(result.transactionHash()).isEqualTo(hash);
+        assertThat(result.nonce()).isEqualTo(1);
+        assertThat(writer.stats().nonceRepairs()).isEqualTo(1);
+        assertThat(anvil.balance(RECEIVER)).isEqualTo(VALUE.add(BigInteger.ONE));
+    }
+
+    @Test
     void shouldWaitAndReportWhileTheFeeCapIsBelowTheBaseFeeThenProceedWhenItIsRaised() throws Exception {
         TransactionWriter writer = writer(TestKeys.DEV1, BigInteger.valueOf(1_000));
         TxRequest request = TxRequest.transfer("capped", RECEIVER, VALUE);
@@ -216,6 +235,54 @@ class TransactionWriterIT {
         assertThat(result.get(10, TimeUnit.SECONDS).nonce()).isZero();
         assertThat(writer.stats().waitingForFeeCap()).isZero();
         assertThat(anvil.balance(RECEIVER)).isEqualTo(VALUE);
+    }
+
+    @Test
+    void shouldBumpTheFeesOfAPooledTransactionWhenTheBaseFeeRoseAboveItsMaxFee() throws Exception {
+        anvil.call("evm_setAutomine", false);
+        TransactionWriter writer = writer(TestKeys.DEV0);
+        TxRequest request = TxRequest.transfer("stuck", RECEIVER, VALUE);
+        String first = writer.submit(request);
+        anvil.call("anvil_setNextBlockBaseFeePerGas", "0x" + GWEI.multiply(BigInteger.valueOf(20)).toString(16));
+        anvil.call("evm_mine"); // a block our transaction cannot pay for: it stays pooled
+        assertThat(anvil.nonce(address(TestKeys.DEV0), DefaultBlockParameterName.LATEST)).isZero();
+        anvil.call("evm_setAutomine", true);
+
+        TxResult result = writer.send(request);
+
+        assertThat(result.transactionHash()).isNotEqualTo(first);
+        assertThat(result.nonce()).isZero();
+        assertThat(writer.stats().feeBumps()).isEqualTo(1);
+        assertThat(writer.recordOf("stuck").orElseThrow().hashes()).containsExactly(first, result.transactionHash());
+        assertThat(anvil.balance(RECEIVER)).isEqualTo(VALUE);
+        assertThat(anvil.nonce(address(TestKeys.DEV0), DefaultBlockParameterName.PENDING)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldGiveUpWithARetriableReasonWhenFeesStayAboveTheCap() throws Exception {
+        TransactionWriter writer = TransactionWriter.builder()
+                .web3j(anvil.web3j)
+                .credentials(TestKeys.DEV1)
+                .chainId(CHAIN_ID)
+                .stateDir(dir.resolve("state-short-wait"))
+                .feePolicy(new FeePolicy(BigInteger.valueOf(1_000), BigInteger.ONE, BigInteger.ONE, 2))
+                .receiptPolling(Duration.ofMillis(100), 300)
+                .resendInterval(Duration.ofSeconds(1))
+                .feeCapWait(Duration.ofMillis(50), Duration.ofMillis(300))
+                .retry(new RetryPolicy(Duration.ofMillis(50), Duration.ofMillis(500), Duration.ofSeconds(5)))
+                .revertDecoder(RevertDecoder.withProjectErrors())
+                .build();
+        writers.add(writer);
+
+        assertThatThrownBy(() -> writer.send(TxRequest.transfer("never", RECEIVER, VALUE)))
+                .isInstanceOfSatisfying(TxWriteException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(TxWriteException.Reason.FEE_CAP_EXCEEDED);
+                    assertThat(e.retriable()).isTrue();
+                });
+        assertThat(writer.recordOf("never")).isEmpty();
+        assertThat(writer.stats().feeCapWaits()).isEqualTo(1);
+        assertThat(writer.stats().lastOverCap().cap()).isEqualTo(BigInteger.valueOf(1_000));
+        assertThat(anvil.nonce(address(TestKeys.DEV1), DefaultBlockParameterName.PENDING)).isZero();
     }
 
     @Test
