@@ -322,6 +322,9 @@ public final class TransactionWriter implements AutoCloseable {
         synchronized (lock) {
             TxRecord current = state.get(rec.key()).orElse(rec);
             if (!current.latestHash().equals(rec.latestHash())) {
+                if (newNonce != null && newNonce != current.nonce()) {
+                    nonces.release(newNonce); // not needed after all: leave no gap
+                }
                 return current; // another thread repaired it already
             }
             long nonce = newNonce != null ? newNonce : rec.nonce();
