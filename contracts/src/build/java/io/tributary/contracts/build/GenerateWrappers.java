@@ -27,7 +27,9 @@ import org.web3j.codegen.SolidityFunctionWrapperGenerator;
  * abstract contracts have none), it writes {@code WORK_DIR/Y.abi} and {@code WORK_DIR/Y.bin} and
  * runs {@link SolidityFunctionWrapperGenerator} on them. It also writes {@code custom-errors.txt}
  * (one error signature per line, from every ABI including interfaces) under RESOURCE_OUT/PACKAGE so
- * that revert data can be decoded at run time. No per-contract configuration: whatever is in
+ * that revert data can be decoded at run time, and each deployable contract's ABI as
+ * {@code RESOURCE_OUT/io/tributary/contracts/abi/Y.json}, for code that decodes logs by ABI. No
+ * per-contract configuration: whatever is in
  * {@code src/} at build time gets a wrapper. Output folders are emptied first, so a removed contract
  * leaves no stale wrapper.
  */
@@ -59,6 +61,10 @@ public final class GenerateWrappers {
         Files.createDirectories(workDir);
         Files.createDirectories(javaOut);
         Files.createDirectories(resourcePkgDir);
+        // ABIs ship in the jar too, for readers that decode logs without wrappers (the log source).
+        Path abiResources = resourceOut.resolve("io/tributary/contracts/abi");
+        deleteRecursively(abiResources);
+        Files.createDirectories(abiResources);
 
         Map<String, Path> deployable = new TreeMap<>();
         Map<String, String> sourceOf = new TreeMap<>();
@@ -92,6 +98,7 @@ public final class GenerateWrappers {
             Files.writeString(abiFile, JSON.writeValueAsString(abi), StandardCharsets.UTF_8);
             Files.writeString(binFile, bytecode.startsWith("0x") ? bytecode.substring(2) : bytecode,
                     StandardCharsets.UTF_8);
+            Files.copy(abiFile, abiResources.resolve(name + ".json"));
             deployable.put(name, abiFile);
         }
         // The generator prints a line per wrapper; keep the build quiet and show it only on failure.
