@@ -1,0 +1,89 @@
+package io.tributary.schemas.tensor;
+
+import static io.tributary.schemas.tensor.WireParams.BLOCKS_PER_LEAF;
+import static io.tributary.schemas.tensor.WireParams.BLOCK_COORDS;
+import static io.tributary.schemas.tensor.WireParams.LEAF_BYTES;
+import static io.tributary.schemas.tensor.WireParams.LEAF_COORDS;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector API kernel: int8 mantissas are loaded straight from the IPC bytes and sign-extended to
+ * int32 (or int64) lanes, multiplied by the block's scale {@code w << (e - expMin)} and added.
+ * Integer arithmetic, so results are identical to {@link ScalarKernel}.
+ */
+final class VectorKernel implements AccumulateKernel {
+
+    private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Byte> BYTES_FOR_INTS =
+            VectorSpecies.of(byte.class, VectorShape.forBitSize(INTS.length() * 8));
+    private static final VectorSpecies<Long> LONGS = LongVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Byte> BYTES_FOR_LONGS =
+            VectorSpecies.of(byte.class, VectorShape.forBitSize(LONGS.length() * 8));
+    private static final VectorSpecies<Integer> INTS_FOR_LONGS =
+            VectorSpecies.of(int.class, VectorShape.forBitSize(LONGS.length() * 32));
+    private static final int IL = INTS.length();
+    private static final int LL = LONGS.length();
+
+    VectorKernel() {
+        if (BLOCK_COORDS % IL != 0 || BLOCK_COORDS % LL != 0) {
+            throw new IllegalStateException("vector length does not divide a block");
+        }
+    }
+
+    @Override
+    public void addInt32(byte[] data, int leafOff, int leaves, int weight, int expMin, int[] acc, int accOff) {
+        for (int leaf = 0; leaf < leaves; leaf++) {
+            int o = leafOff + leaf * LEAF_BYTES;
+            for (int blk = 0; blk < BLOCKS_PER_LEAF; blk++) {
+                int s = weight << (data[o + blk] - expMin);
+                int mo = o + BLOCKS_PER_LEAF + blk * BLOCK_COORDS;
+                int ao = accOff + leaf * LEAF_COORDS + blk * BLOCK_COORDS;
+                for (int j = 0; j < BLOCK_COORDS; j += IL) {
+                    IntVector m = (IntVector) ByteVector.fromArray(BYTES_FOR_INTS, data, mo + j)
+                            .convertShape(VectorOperators.B2I, INTS, 0);
+                    IntVector a = IntVector.fromArray(INTS, acc, ao + j);
+                    a.add(m.mul(s)).intoArray(acc, ao + j);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void addInt64(byte[] data, int leafOff, int leaves, long weight, int expMin, long[] acc, int accOff) {
+        for (int leaf = 0; leaf < leaves; leaf++) {
+            int o = leafOff + leaf * LEAF_BYTES;
+            for (int blk = 0; blk < BLOCKS_PER_LEAF; blk++) {
+                long s = weight << (data[o + blk] - expMin);
+                int mo = o + BLOCKS_PER_LEAF + blk * BLOCK_COORDS;
+                int ao = accOff + leaf * LEAF_COORDS + blk * BLOCK_COORDS;
+                for (int j = 0; j < BLOCK_COORDS; j += LL) {
+                    LongVector m = (LongVector) ByteVector.fromArray(BYTES_FOR_LONGS, data, mo + j)
+                            .convertShape(VectorOperators.B2L, LONGS, 0);
+                    LongVector a = LongVector.fromArray(LONGS, acc, ao + j);
+                    a.add(m.mul(s)).intoArray(acc, ao + j);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void flush(int[] partial, long[] sums, int off, int len) {
+        int j = 0;
+        int upper = len - len % LL;
+        for (; j < upper; j += LL) {
+            LongVector p = (LongVector) IntVector.fromArray(INTS_FOR_LONGS, partial, j)
+                    .convertShape(VectorOperators.I2L, LONGS, 0);
+            LongVector.fromArray(LONGS, sums, off + j).add(p).intoArray(sums, off + j);
+        }
+        for (; j < len; j++) {
+            sums[off + j] += partial[j];
+        }
+        java.util.Arrays.fill(partial, 0, len, 0);
+    }
+}
