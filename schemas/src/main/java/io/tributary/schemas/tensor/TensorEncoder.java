@@ -34,15 +34,17 @@ import org.apache.arrow.vector.types.pojo.Schema;
  */
 public final class TensorEncoder implements AutoCloseable {
 
-    private static final Field LEAF_FIELD = new Field(ChunkFormat.FIELD_NAME,
-            FieldType.notNullable(new ArrowType.FixedSizeBinary(LEAF_BYTES)), null);
-
     private final WireParams params;
     private final BufferAllocator allocator;
 
     public TensorEncoder(WireParams params) {
         this.params = params;
         this.allocator = new RootAllocator(ChunkFormat.maxChunkBytes(params) * 4);
+    }
+
+    /** The encoder's Arrow allocator (tests write hand-made chunks with it). */
+    BufferAllocator allocator() {
+        return allocator;
     }
 
     public WireParams params() {
@@ -82,15 +84,17 @@ public final class TensorEncoder implements AutoCloseable {
 
     /** Writes chunk {@code c} of an update whose leaves and tree are given. */
     byte[] writeChunk(MerkleTree tree, byte[] leafBytes, int c) {
-        int level = params.chunkLevel();
-        byte[] chunkRoot = tree.node(level, c);
-        byte[][] proof = tree.subtreeProof(level, c);
         int first = c << params.chunkLeavesLog2();
-        int count = params.leavesInChunk(c);
+        return writeIpc(allocator, chunkMetadata(tree, c), leafBytes, first * LEAF_BYTES, params.leavesInChunk(c),
+                LEAF_BYTES);
+    }
 
+    /** The headers of chunk {@code c} (schema custom metadata), in a fixed order. */
+    Map<String, String> chunkMetadata(MerkleTree tree, int c) {
+        int level = params.chunkLevel();
         HexFormat hex = HexFormat.of();
-        StringBuilder proofHex = new StringBuilder(proof.length * 64);
-        for (byte[] s : proof) {
+        StringBuilder proofHex = new StringBuilder();
+        for (byte[] s : tree.subtreeProof(level, c)) {
             proofHex.append(hex.formatHex(s));
         }
         Map<String, String> meta = new LinkedHashMap<>();
@@ -98,14 +102,25 @@ public final class TensorEncoder implements AutoCloseable {
         meta.put(ChunkFormat.KEY_DIMENSION, Integer.toString(params.dimension()));
         meta.put(ChunkFormat.KEY_CHUNK_LEAVES_LOG2, Integer.toString(params.chunkLeavesLog2()));
         meta.put(ChunkFormat.KEY_CHUNK_INDEX, Integer.toString(c));
-        meta.put(ChunkFormat.KEY_CHUNK_ROOT, hex.formatHex(chunkRoot));
+        meta.put(ChunkFormat.KEY_CHUNK_ROOT, hex.formatHex(tree.node(level, c)));
         meta.put(ChunkFormat.KEY_UPDATE_ROOT, hex.formatHex(tree.root()));
         meta.put(ChunkFormat.KEY_PROOF, proofHex.toString());
-        Schema schema = new Schema(List.of(LEAF_FIELD), meta);
+        return meta;
+    }
 
-        try (FixedSizeBinaryVector vector = new FixedSizeBinaryVector(LEAF_FIELD, allocator)) {
+    /**
+     * Writes one record batch of {@code count} fixed-size binary values of {@code width} bytes,
+     * taken from {@code data[off...]}, as an Arrow IPC stream (schema with {@code metadata},
+     * batch, end of stream) using Arrow's own {@link ArrowStreamWriter}.
+     */
+    static byte[] writeIpc(BufferAllocator allocator, Map<String, String> metadata, byte[] data, int off, int count,
+                           int width) {
+        Field field = new Field(ChunkFormat.FIELD_NAME,
+                FieldType.notNullable(new ArrowType.FixedSizeBinary(width)), null);
+        Schema schema = new Schema(List.of(field), metadata);
+        try (FixedSizeBinaryVector vector = new FixedSizeBinaryVector(field, allocator)) {
             vector.allocateNew(count);
-            vector.getDataBuffer().setBytes(0, leafBytes, first * LEAF_BYTES, (long) count * LEAF_BYTES);
+            vector.getDataBuffer().setBytes(0, data, off, (long) count * width);
             for (int i = 0; i < count; i++) {
                 BitVectorHelper.setBit(vector.getValidityBuffer(), i);
             }
@@ -113,7 +128,7 @@ public final class TensorEncoder implements AutoCloseable {
             List<FieldVector> vectors = List.of(vector);
             try (VectorSchemaRoot root = new VectorSchemaRoot(schema, vectors, count)) {
                 ByteArrayOutputStream out = new ByteArrayOutputStream(
-                        (int) ChunkFormat.pad8((long) count * LEAF_BYTES) + 2048);
+                        (int) ChunkFormat.pad8((long) count * width) + 2048);
                 try (ArrowStreamWriter writer = new ArrowStreamWriter(root, null, Channels.newChannel(out))) {
                     writer.start();
                     writer.writeBatch();
