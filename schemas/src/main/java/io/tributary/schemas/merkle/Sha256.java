@@ -19,6 +19,8 @@ public final class Sha256 {
     static final byte NODE_PREFIX = 0x01;
 
     private final MessageDigest digest;
+    /** Prefix and input copied together, so each hash is one update call (fewer digest overheads). */
+    private byte[] scratch = new byte[1 + 2 * HASH_BYTES + 8];
 
     public Sha256() {
         try {
@@ -30,8 +32,12 @@ public final class Sha256 {
 
     /** Writes {@code H(0x00 || buf[off, off+len))} to {@code out[outOff, outOff+32)}. */
     public void leafHash(byte[] buf, int off, int len, byte[] out, int outOff) {
-        digest.update(LEAF_PREFIX);
-        digest.update(buf, off, len);
+        if (scratch.length < len + 1) {
+            scratch = new byte[len + 1];
+        }
+        scratch[0] = LEAF_PREFIX;
+        System.arraycopy(buf, off, scratch, 1, len);
+        digest.update(scratch, 0, len + 1);
         finish(out, outOff);
     }
 
@@ -44,9 +50,11 @@ public final class Sha256 {
 
     /** Writes {@code H(0x01 || a[aOff,+32) || b[bOff,+32))} to {@code out[outOff, outOff+32)}. */
     public void nodeHash(byte[] a, int aOff, byte[] b, int bOff, byte[] out, int outOff) {
-        digest.update(NODE_PREFIX);
-        digest.update(a, aOff, HASH_BYTES);
-        digest.update(b, bOff, HASH_BYTES);
+        byte[] s = scratch;
+        s[0] = NODE_PREFIX;
+        System.arraycopy(a, aOff, s, 1, HASH_BYTES);
+        System.arraycopy(b, bOff, s, 1 + HASH_BYTES, HASH_BYTES);
+        digest.update(s, 0, 1 + 2 * HASH_BYTES);
         finish(out, outOff);
     }
 

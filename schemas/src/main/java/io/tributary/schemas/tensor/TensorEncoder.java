@@ -4,10 +4,8 @@ import static io.tributary.schemas.tensor.WireParams.LEAF_BYTES;
 
 import io.tributary.schemas.merkle.MerkleTree;
 import io.tributary.schemas.merkle.Sha256;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.Channels;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -60,10 +58,10 @@ public final class TensorEncoder implements AutoCloseable {
             throw new IllegalArgumentException("update has " + update.length + " coordinates, the task expects "
                     + params.dimension());
         }
-        float[] clipped = BlockQuantizer.clip(update, params.l2Bound());
+        float clipFactor = BlockQuantizer.clipFactor(update, params.l2Bound());
         int leaves = params.totalLeaves();
         byte[] leafBytes = new byte[leaves * LEAF_BYTES];
-        BlockQuantizer.quantizeLeaves(clipped, 0, leaves, params, seed, leafBytes, 0);
+        BlockQuantizer.quantizeLeaves(update, clipFactor, 0, leaves, params, seed, leafBytes, 0);
         MerkleTree tree = MerkleTree.ofLeafHashes(hashLeaves(leafBytes, 0, leaves), leaves);
         List<byte[]> chunks = new ArrayList<>(params.chunkCount());
         for (int c = 0; c < params.chunkCount(); c++) {
@@ -127,9 +125,9 @@ public final class TensorEncoder implements AutoCloseable {
             vector.setValueCount(count);
             List<FieldVector> vectors = List.of(vector);
             try (VectorSchemaRoot root = new VectorSchemaRoot(schema, vectors, count)) {
-                ByteArrayOutputStream out = new ByteArrayOutputStream(
-                        (int) ChunkFormat.pad8((long) count * width) + 2048);
-                try (ArrowStreamWriter writer = new ArrowStreamWriter(root, null, Channels.newChannel(out))) {
+                ByteArrayChannel out = new ByteArrayChannel(
+                        (int) (ChunkFormat.pad8((long) count * width) + ChunkFormat.pad8((count + 7) / 8)) + 2048);
+                try (ArrowStreamWriter writer = new ArrowStreamWriter(root, null, out)) {
                     writer.start();
                     writer.writeBatch();
                     writer.end();

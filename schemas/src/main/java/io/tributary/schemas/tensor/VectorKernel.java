@@ -38,6 +38,10 @@ final class VectorKernel implements AccumulateKernel {
 
     @Override
     public void addInt32(byte[] data, int leafOff, int leaves, int weight, int expMin, int[] acc, int accOff) {
+        if (IL == 16) {
+            addInt32x16(data, leafOff, leaves, weight, expMin, acc, accOff);
+            return;
+        }
         for (int leaf = 0; leaf < leaves; leaf++) {
             int o = leafOff + leaf * LEAF_BYTES;
             for (int blk = 0; blk < BLOCKS_PER_LEAF; blk++) {
@@ -51,6 +55,33 @@ final class VectorKernel implements AccumulateKernel {
                     a.add(m.mul(s)).intoArray(acc, ao + j);
                 }
             }
+        }
+    }
+
+    /**
+     * The same for 512-bit vectors, one leaf (4 vectors) per iteration written out: C2 does not
+     * unroll the generic loop nest as well, and this form ran ~2x faster here.
+     */
+    private static void addInt32x16(byte[] data, int leafOff, int leaves, int weight, int expMin, int[] acc,
+                                    int accOff) {
+        for (int leaf = 0; leaf < leaves; leaf++) {
+            int o = leafOff + leaf * LEAF_BYTES;
+            int s0 = weight << (data[o] - expMin);
+            int s1 = weight << (data[o + 1] - expMin);
+            int mo = o + BLOCKS_PER_LEAF;
+            int ao = accOff + leaf * LEAF_COORDS;
+            IntVector m0 = (IntVector) ByteVector.fromArray(BYTES_FOR_INTS, data, mo)
+                    .convertShape(VectorOperators.B2I, INTS, 0);
+            IntVector m1 = (IntVector) ByteVector.fromArray(BYTES_FOR_INTS, data, mo + 16)
+                    .convertShape(VectorOperators.B2I, INTS, 0);
+            IntVector m2 = (IntVector) ByteVector.fromArray(BYTES_FOR_INTS, data, mo + 32)
+                    .convertShape(VectorOperators.B2I, INTS, 0);
+            IntVector m3 = (IntVector) ByteVector.fromArray(BYTES_FOR_INTS, data, mo + 48)
+                    .convertShape(VectorOperators.B2I, INTS, 0);
+            IntVector.fromArray(INTS, acc, ao).add(m0.mul(s0)).intoArray(acc, ao);
+            IntVector.fromArray(INTS, acc, ao + 16).add(m1.mul(s0)).intoArray(acc, ao + 16);
+            IntVector.fromArray(INTS, acc, ao + 32).add(m2.mul(s1)).intoArray(acc, ao + 32);
+            IntVector.fromArray(INTS, acc, ao + 48).add(m3.mul(s1)).intoArray(acc, ao + 48);
         }
     }
 

@@ -64,11 +64,35 @@ class TensorCodecTest {
         int seeds = 4000;
         for (int s = 0; s < seeds; s++) {
             byte[] leaf = new byte[WireParams.LEAF_BYTES];
-            BlockQuantizer.quantizeLeaves(x, 0, 1, p, s, leaf, 0);
+            BlockQuantizer.quantizeLeaves(x, 1f, 0, 1, p, s, leaf, 0);
             sum += BlockQuantizer.value(leaf[3], leaf[0]);
         }
         double step = Math.scalb(1.0, BlockQuantizer.chooseExponent(0.0009f, p.expMin(), p.expMax()));
         assertThat(Math.abs(sum / seeds - x[1])).isLessThan(step * 0.05);
+    }
+
+    @Test
+    void shouldQuantizeExactlyAsFloorOfScaledValuePlusDrawWhenComputedWithBigDecimal() {
+        WireParams p = Fixtures.small().toBuilder().dimension(64 * 40).build();
+        SplittableRandom rnd = new SplittableRandom(12);
+        float[] x = Fixtures.randomUpdate(rnd, p.dimension(), 0.5);
+        float f = 0.8f;
+        long seed = rnd.nextLong();
+        byte[] leaves = new byte[40 * WireParams.LEAF_BYTES];
+        BlockQuantizer.quantizeLeaves(x, f, 0, 40, p, seed, leaves, 0);
+        for (int i = 0; i < x.length; i++) {
+            int leaf = i / 64;
+            int e = leaves[leaf * 66 + (i % 64) / 32];
+            // m = floor(y / 2^e + r / 2^24), y = x * f rounded to float32: exact rational arithmetic.
+            java.math.BigDecimal y = new java.math.BigDecimal(x[i] * f);
+            java.math.BigDecimal t = e >= 0 ? y.divide(java.math.BigDecimal.valueOf(2).pow(e))
+                    : y.multiply(java.math.BigDecimal.valueOf(2).pow(-e));
+            java.math.BigDecimal u = new java.math.BigDecimal(BlockQuantizer.draw(seed, i))
+                    .divide(java.math.BigDecimal.valueOf(1 << 24));
+            long m = t.add(u).setScale(0, java.math.RoundingMode.FLOOR).longValueExact();
+            m = Math.max(-127, Math.min(127, m));
+            assertThat(leaves[leaf * 66 + 2 + i % 64]).as("coordinate %d", i).isEqualTo((byte) m);
+        }
     }
 
     @Test
