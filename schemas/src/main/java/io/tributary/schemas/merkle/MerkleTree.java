@@ -2,6 +2,7 @@ package io.tributary.schemas.merkle;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * A binary SHA-256 Merkle tree over {@code n >= 1} leaf hashes, exactly as the Solidity contracts
@@ -46,23 +47,58 @@ public final class MerkleTree {
             throw new IllegalArgumentException("expected " + count + " leaf hashes of 32 bytes, got "
                     + leafHashes.length + " bytes");
         }
+        return build(Arrays.copyOf(leafHashes, count * H), count, false);
+    }
+
+    /**
+     * Hashes {@code count} leaves of {@code leafLen} bytes stored back to back from {@code off}
+     * and builds their tree; with {@code parallel}, slices of leaves and of each wide level are
+     * hashed on the common fork-join pool (the result is the same).
+     */
+    public static MerkleTree ofLeafBytes(byte[] data, int off, int count, int leafLen, boolean parallel) {
+        if (count < 1) {
+            throw new IllegalArgumentException("a Merkle tree needs at least one leaf, got " + count);
+        }
+        if (off < 0 || leafLen < 0 || data.length - off < (long) count * leafLen) {
+            throw new IllegalArgumentException(count + " leaves of " + leafLen + " bytes do not fit from offset " + off);
+        }
+        byte[] hashes = new byte[count * H];
+        IntStream slices = IntStream.range(0, (count + SLICE - 1) / SLICE);
+        (parallel ? slices.parallel() : slices).forEach(sl -> {
+            Sha256 sha = new Sha256();
+            for (int i = sl * SLICE, end = Math.min(count, i + SLICE); i < end; i++) {
+                sha.leafHash(data, off + i * leafLen, leafLen, hashes, i * H);
+            }
+        });
+        return build(hashes, count, parallel);
+    }
+
+    /** Work unit of the parallel paths, in leaves or parent nodes. */
+    private static final int SLICE = 1024;
+
+    private static MerkleTree build(byte[] leafHashes, int count, boolean parallel) {
         int depth = depthFor(count);
         byte[][] levels = new byte[depth + 1][];
-        levels[0] = Arrays.copyOf(leafHashes, count * H);
-        Sha256 sha = new Sha256();
+        levels[0] = leafHashes;
         int n = count;
         for (int l = 0; l < depth; l++) {
             int parents = (n + 1) >>> 1;
             byte[] below = levels[l];
             byte[] above = new byte[parents * H];
-            for (int p = 0; p < parents; p++) {
-                int left = 2 * p;
-                if (left + 1 < n) {
-                    sha.nodeHash(below, left * H, below, (left + 1) * H, above, p * H);
-                } else {
-                    sha.nodeHash(below, left * H, EMPTY[l], 0, above, p * H);
+            byte[] empty = EMPTY[l];
+            int children = n;
+            IntStream slices = IntStream.range(0, (parents + SLICE - 1) / SLICE);
+            (parallel && parents > SLICE ? slices.parallel() : slices).forEach(sl -> {
+                Sha256 sha = new Sha256();
+                for (int p = sl * SLICE, end = Math.min(parents, p + SLICE); p < end; p++) {
+                    int left = 2 * p;
+                    if (left + 1 < children) {
+                        sha.nodeHash(below, left * H, below, (left + 1) * H, above, p * H);
+                    } else {
+                        sha.nodeHash(below, left * H, empty, 0, above, p * H);
+                    }
                 }
-            }
+            });
             levels[l + 1] = above;
             n = parents;
         }

@@ -3,7 +3,6 @@ package io.tributary.schemas.tensor;
 import static io.tributary.schemas.tensor.WireParams.LEAF_BYTES;
 
 import io.tributary.schemas.merkle.MerkleTree;
-import io.tributary.schemas.merkle.Sha256;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -62,22 +61,12 @@ public final class TensorEncoder implements AutoCloseable {
         int leaves = params.totalLeaves();
         byte[] leafBytes = new byte[leaves * LEAF_BYTES];
         BlockQuantizer.quantizeLeaves(update, clipFactor, 0, leaves, params, seed, leafBytes, 0);
-        MerkleTree tree = MerkleTree.ofLeafHashes(hashLeaves(leafBytes, 0, leaves), leaves);
+        MerkleTree tree = MerkleTree.ofLeafBytes(leafBytes, 0, leaves, LEAF_BYTES, false);
         List<byte[]> chunks = new ArrayList<>(params.chunkCount());
         for (int c = 0; c < params.chunkCount(); c++) {
             chunks.add(writeChunk(tree, leafBytes, c));
         }
         return new EncodedUpdate(tree, leafBytes, chunks);
-    }
-
-    /** Leaf hashes of {@code count} leaves starting at byte {@code off}, back to back. */
-    static byte[] hashLeaves(byte[] leafBytes, int off, int count) {
-        Sha256 sha = new Sha256();
-        byte[] hashes = new byte[count * Sha256.HASH_BYTES];
-        for (int i = 0; i < count; i++) {
-            sha.leafHash(leafBytes, off + i * LEAF_BYTES, LEAF_BYTES, hashes, i * Sha256.HASH_BYTES);
-        }
-        return hashes;
     }
 
     /** Writes chunk {@code c} of an update whose leaves and tree are given. */

@@ -127,6 +127,25 @@ class MerkleTreeTest {
     }
 
     @Test
+    void shouldBuildTheSameTreeFromLeafBytesSequentiallyAndInParallel() {
+        SplittableRandom rnd = new SplittableRandom(3);
+        for (int n : new int[] {1, 2, 1023, 1024, 1025, 5000}) {
+            byte[] data = new byte[n * 66 + 10];
+            rnd.nextBytes(data);
+            List<byte[]> leaves = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                leaves.add(java.util.Arrays.copyOfRange(data, 10 + i * 66, 10 + (i + 1) * 66));
+            }
+            byte[] expected = MerkleTree.ofLeaves(leaves).root();
+            assertThat(MerkleTree.ofLeafBytes(data, 10, n, 66, false).root()).isEqualTo(expected);
+            MerkleTree parallel = MerkleTree.ofLeafBytes(data, 10, n, 66, true);
+            assertThat(parallel.root()).isEqualTo(expected);
+            assertThat(MerkleTree.verify(new Sha256().leafHash(leaves.get(n - 1)), n - 1, parallel.proof(n - 1),
+                    expected)).isTrue();
+        }
+    }
+
+    @Test
     void shouldRefuseEmptyTrees() {
         assertThatThrownBy(() -> MerkleTree.ofLeafHashes(new byte[0], 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least one leaf");
