@@ -6,15 +6,20 @@ package io.tributary.schemas.tensor;
  */
 interface AccumulateKernel {
 
-    /**
-     * {@code acc[accOff + j] += w * (m_j << (e_b - expMin))} in int32 for every coordinate of
-     * {@code leaves} leaves starting at byte {@code leafOff}. The caller guarantees that no partial
-     * sum can leave the int32 range.
-     */
-    void addInt32(byte[] data, int leafOff, int leaves, int weight, int expMin, int[] acc, int accOff);
+    /** Returned by the add methods when an exponent lies outside [expMin, expMax]. */
+    int BAD_EXPONENT = Integer.MIN_VALUE;
 
-    /** Same in int64. */
-    void addInt64(byte[] data, int leafOff, int leaves, long weight, int expMin, long[] acc, int accOff);
+    /**
+     * {@code acc[accOff + j] += w * (m_j << (e_b - expMin))} in wrapping int32 arithmetic for
+     * every coordinate of {@code leaves} leaves starting at byte {@code leafOff}. Returns the
+     * largest exponent seen, or {@link #BAD_EXPONENT} if one lies outside [expMin, expMax] (the
+     * sums are then garbage and the caller discards them). Adding with {@code -w} undoes an add
+     * exactly, since wrapping arithmetic is exact modulo 2^32.
+     */
+    int addInt32(byte[] data, int leafOff, int leaves, int weight, int expMin, int expMax, int[] acc, int accOff);
+
+    /** Same in wrapping int64. */
+    int addInt64(byte[] data, int leafOff, int leaves, long weight, int expMin, int expMax, long[] acc, int accOff);
 
     /** {@code sums[off + j] += partial[j]; partial[j] = 0} for {@code j < len}. */
     void flush(int[] partial, long[] sums, int off, int len);

@@ -1,7 +1,6 @@
 package io.tributary.schemas.tensor;
 
 import static io.tributary.schemas.tensor.WireParams.BLOCKS_PER_LEAF;
-import static io.tributary.schemas.tensor.WireParams.BLOCK_COORDS;
 import static io.tributary.schemas.tensor.WireParams.LEAF_BYTES;
 import static io.tributary.schemas.tensor.WireParams.LEAF_COORDS;
 
@@ -37,6 +36,13 @@ public final class ChunkDecoder {
     /** How much of a chunk to check. */
     public enum Verification {
         /**
+         * IPC framing, layout, headers and leaf count only: constant work per chunk, the leaf data
+         * is not touched. The chunk's exponents and padding are then checked by
+         * {@link ChunkAccumulator#addAll} tile by tile while the data is in cache (one pass over
+         * memory instead of two), with the same typed reasons.
+         */
+        FRAMING,
+        /**
          * IPC framing, layout, headers, leaf count, exponent range and padding: enough for the
          * accumulator to stay exact. Used on chunks whose hashes were verified on admission.
          */
@@ -46,6 +52,16 @@ public final class ChunkDecoder {
     }
 
     private static final int MAX_METADATA_ENTRIES = 16;
+    /** Hex digit values by ASCII code; -1 for anything else. */
+    private static final byte[] HEX = new byte[256];
+
+    static {
+        java.util.Arrays.fill(HEX, (byte) -1);
+        for (int d = 0; d < 16; d++) {
+            HEX["0123456789abcdef".charAt(d)] = (byte) d;
+            HEX["0123456789ABCDEF".charAt(d)] = (byte) d;
+        }
+    }
 
     private final WireParams params;
     private final long maxChunkBytes;
@@ -93,7 +109,11 @@ public final class ChunkDecoder {
         }
 
         int coordCount = params.coordsInChunk(h.chunkIndex);
-        int maxExp = checkExponentsAndPadding(bytes, dataOffset, expectedLeaves, coordCount);
+        if (verification == Verification.FRAMING) {
+            return new DecodedChunk(bytes, dataOffset, h.chunkIndex, expectedLeaves, coordCount, false,
+                    params.expMax(), h.chunkRoot, h.updateRoot, h.proof);
+        }
+        int maxExp = LeafChecks.checkLeaves(params, bytes, dataOffset, 0, expectedLeaves, expectedLeaves, coordCount);
         if (verification == Verification.FULL) {
             checkMantissas(bytes, dataOffset, expectedLeaves);
             byte[] hashes = new byte[expectedLeaves * Sha256.HASH_BYTES];
@@ -110,7 +130,7 @@ public final class ChunkDecoder {
                 throw reject(RejectReason.PROOF_INVALID, "chunk " + h.chunkIndex + " is not under the claimed update root");
             }
         }
-        return new DecodedChunk(bytes, dataOffset, h.chunkIndex, expectedLeaves, coordCount, maxExp,
+        return new DecodedChunk(bytes, dataOffset, h.chunkIndex, expectedLeaves, coordCount, true, maxExp,
                 h.chunkRoot, h.updateRoot, h.proof);
     }
 
@@ -316,13 +336,16 @@ public final class ChunkDecoder {
                     + 2 * length);
         }
         byte[] out = new byte[length];
+        int p = v.position();
+        int bad = 0;
         for (int i = 0; i < length; i++) {
-            int hi = Character.digit(v.get(v.position() + 2 * i), 16);
-            int lo = Character.digit(v.get(v.position() + 2 * i + 1), 16);
-            if (hi < 0 || lo < 0) {
-                throw reject(onBad, "header " + ChunkFormat.KEYS[key] + " is not hex");
-            }
+            int hi = HEX[v.get(p + 2 * i) & 0xFF];
+            int lo = HEX[v.get(p + 2 * i + 1) & 0xFF];
+            bad |= hi | lo;
             out[i] = (byte) (hi << 4 | lo);
+        }
+        if (bad < 0) {
+            throw reject(onBad, "header " + ChunkFormat.KEYS[key] + " is not hex");
         }
         return out;
     }
@@ -389,10 +412,15 @@ public final class ChunkDecoder {
                         + " leaves");
             }
             int vStart = (int) (env.bodyStart + validityOff);
-            for (int i = 0; i < leaves; i++) {
-                if ((b[vStart + (i >>> 3)] & (1 << (i & 7))) == 0) {
-                    throw reject(RejectReason.NULL_LEAF, "leaf " + i + " is marked null");
-                }
+            int full = leaves >>> 3;
+            int and = -1;
+            for (int i = 0; i < full; i++) {
+                and &= b[vStart + i];
+            }
+            int rest = leaves & 7;
+            int restMask = (1 << rest) - 1;
+            if ((and & 0xFF) != 0xFF || (rest > 0 && (b[vStart + full] & restMask) != restMask)) {
+                throw reject(RejectReason.NULL_LEAF, "a leaf is marked null");
             }
         }
         return (int) (env.bodyStart + dataOff);
@@ -406,36 +434,6 @@ public final class ChunkDecoder {
     }
 
     // ---- Leaf data ---------------------------------------------------------------------------
-
-    private int checkExponentsAndPadding(byte[] b, int off, int leaves, int coordCount) throws ChunkRejectedException {
-        int expMin = params.expMin();
-        int expMax = params.expMax();
-        int maxExp = expMin;
-        for (int leaf = 0; leaf < leaves; leaf++) {
-            int o = off + leaf * LEAF_BYTES;
-            for (int blk = 0; blk < BLOCKS_PER_LEAF; blk++) {
-                int e = b[o + blk];
-                if (e < expMin || e > expMax) {
-                    throw reject(RejectReason.EXPONENT_OUT_OF_RANGE, "leaf " + leaf + " block " + blk + " has exponent "
-                            + e + " outside [" + expMin + ", " + expMax + "]");
-                }
-                maxExp = Math.max(maxExp, e);
-            }
-        }
-        int paddedCoords = leaves * LEAF_COORDS;
-        for (int i = coordCount; i < paddedCoords; i++) {
-            int leaf = i / LEAF_COORDS;
-            int inLeaf = i % LEAF_COORDS;
-            if (b[off + leaf * LEAF_BYTES + BLOCKS_PER_LEAF + inLeaf] != 0) {
-                throw reject(RejectReason.NONZERO_PADDING, "padding coordinate " + i + " is not zero");
-            }
-            if (inLeaf % BLOCK_COORDS == 0 && b[off + leaf * LEAF_BYTES + inLeaf / BLOCK_COORDS] != expMin) {
-                throw reject(RejectReason.NONZERO_PADDING, "padding block at coordinate " + i + " has exponent "
-                        + b[off + leaf * LEAF_BYTES + inLeaf / BLOCK_COORDS] + ", not expMin");
-            }
-        }
-        return maxExp;
-    }
 
     private static void checkMantissas(byte[] b, int off, int leaves) throws ChunkRejectedException {
         for (int leaf = 0; leaf < leaves; leaf++) {

@@ -16,18 +16,21 @@ public final class DecodedChunk {
     private final int chunkIndex;
     private final int leafCount;
     private final int coordCount;
+    private final boolean leavesChecked;
     private final int maxExponent;
     private final byte[] chunkRoot;
     private final byte[] updateRoot;
     private final byte[][] proof;
 
-    DecodedChunk(byte[] buffer, int dataOffset, int chunkIndex, int leafCount, int coordCount, int maxExponent,
+    DecodedChunk(byte[] buffer, int dataOffset, int chunkIndex, int leafCount, int coordCount, boolean leavesChecked,
+                 int maxExponent,
                  byte[] chunkRoot, byte[] updateRoot, byte[][] proof) {
         this.buffer = buffer;
         this.dataOffset = dataOffset;
         this.chunkIndex = chunkIndex;
         this.leafCount = leafCount;
         this.coordCount = coordCount;
+        this.leavesChecked = leavesChecked;
         this.maxExponent = maxExponent;
         this.chunkRoot = chunkRoot;
         this.updateRoot = updateRoot;
@@ -47,7 +50,15 @@ public final class DecodedChunk {
         return coordCount;
     }
 
-    /** Largest block exponent in the chunk (the accumulator sizes its int32 partial sums with it). */
+    /**
+     * Whether exponents and padding were checked by the decoder (false after
+     * {@link ChunkDecoder.Verification#FRAMING}: the accumulator checks them).
+     */
+    public boolean leavesChecked() {
+        return leavesChecked;
+    }
+
+    /** Largest block exponent in the chunk; expMax when the leaves were not checked. */
     public int maxExponent() {
         return maxExponent;
     }

@@ -9,11 +9,17 @@ import static io.tributary.schemas.tensor.WireParams.LEAF_COORDS;
 final class ScalarKernel implements AccumulateKernel {
 
     @Override
-    public void addInt32(byte[] data, int leafOff, int leaves, int weight, int expMin, int[] acc, int accOff) {
+    public int addInt32(byte[] data, int leafOff, int leaves, int weight, int expMin, int expMax, int[] acc,
+                        int accOff) {
+        int bad = 0;
+        int max = expMin;
         for (int leaf = 0; leaf < leaves; leaf++) {
             int o = leafOff + leaf * LEAF_BYTES;
             for (int blk = 0; blk < BLOCKS_PER_LEAF; blk++) {
-                int s = weight << (data[o + blk] - expMin);
+                int e = data[o + blk];
+                bad |= (e - expMin) | (expMax - e);
+                max = Math.max(max, e);
+                int s = weight << (e - expMin);
                 int mo = o + BLOCKS_PER_LEAF + blk * BLOCK_COORDS;
                 int ao = accOff + leaf * LEAF_COORDS + blk * BLOCK_COORDS;
                 for (int j = 0; j < BLOCK_COORDS; j++) {
@@ -21,14 +27,21 @@ final class ScalarKernel implements AccumulateKernel {
                 }
             }
         }
+        return bad < 0 ? BAD_EXPONENT : max;
     }
 
     @Override
-    public void addInt64(byte[] data, int leafOff, int leaves, long weight, int expMin, long[] acc, int accOff) {
+    public int addInt64(byte[] data, int leafOff, int leaves, long weight, int expMin, int expMax, long[] acc,
+                        int accOff) {
+        int bad = 0;
+        int max = expMin;
         for (int leaf = 0; leaf < leaves; leaf++) {
             int o = leafOff + leaf * LEAF_BYTES;
             for (int blk = 0; blk < BLOCKS_PER_LEAF; blk++) {
-                long s = weight << (data[o + blk] - expMin);
+                int e = data[o + blk];
+                bad |= (e - expMin) | (expMax - e);
+                max = Math.max(max, e);
+                long s = weight << (e - expMin);
                 int mo = o + BLOCKS_PER_LEAF + blk * BLOCK_COORDS;
                 int ao = accOff + leaf * LEAF_COORDS + blk * BLOCK_COORDS;
                 for (int j = 0; j < BLOCK_COORDS; j++) {
@@ -36,6 +49,7 @@ final class ScalarKernel implements AccumulateKernel {
                 }
             }
         }
+        return bad < 0 ? BAD_EXPONENT : max;
     }
 
     @Override

@@ -37,15 +37,20 @@ final class VectorKernel implements AccumulateKernel {
     }
 
     @Override
-    public void addInt32(byte[] data, int leafOff, int leaves, int weight, int expMin, int[] acc, int accOff) {
+    public int addInt32(byte[] data, int leafOff, int leaves, int weight, int expMin, int expMax, int[] acc,
+                        int accOff) {
         if (IL == 16) {
-            addInt32x16(data, leafOff, leaves, weight, expMin, acc, accOff);
-            return;
+            return addInt32x16(data, leafOff, leaves, weight, expMin, expMax, acc, accOff);
         }
+        int bad = 0;
+        int max = expMin;
         for (int leaf = 0; leaf < leaves; leaf++) {
             int o = leafOff + leaf * LEAF_BYTES;
             for (int blk = 0; blk < BLOCKS_PER_LEAF; blk++) {
-                int s = weight << (data[o + blk] - expMin);
+                int e = data[o + blk];
+                bad |= (e - expMin) | (expMax - e);
+                max = Math.max(max, e);
+                int s = weight << (e - expMin);
                 int mo = o + BLOCKS_PER_LEAF + blk * BLOCK_COORDS;
                 int ao = accOff + leaf * LEAF_COORDS + blk * BLOCK_COORDS;
                 for (int j = 0; j < BLOCK_COORDS; j += IL) {
@@ -56,18 +61,25 @@ final class VectorKernel implements AccumulateKernel {
                 }
             }
         }
+        return bad < 0 ? BAD_EXPONENT : max;
     }
 
     /**
      * The same for 512-bit vectors, one leaf (4 vectors) per iteration written out: C2 does not
      * unroll the generic loop nest as well, and this form ran ~2x faster here.
      */
-    private static void addInt32x16(byte[] data, int leafOff, int leaves, int weight, int expMin, int[] acc,
-                                    int accOff) {
+    private static int addInt32x16(byte[] data, int leafOff, int leaves, int weight, int expMin, int expMax,
+                                   int[] acc, int accOff) {
+        int bad = 0;
+        int max = expMin;
         for (int leaf = 0; leaf < leaves; leaf++) {
             int o = leafOff + leaf * LEAF_BYTES;
-            int s0 = weight << (data[o] - expMin);
-            int s1 = weight << (data[o + 1] - expMin);
+            int e0 = data[o];
+            int e1 = data[o + 1];
+            bad |= (e0 - expMin) | (expMax - e0) | (e1 - expMin) | (expMax - e1);
+            max = Math.max(max, Math.max(e0, e1));
+            int s0 = weight << (e0 - expMin);
+            int s1 = weight << (e1 - expMin);
             int mo = o + BLOCKS_PER_LEAF;
             int ao = accOff + leaf * LEAF_COORDS;
             IntVector m0 = (IntVector) ByteVector.fromArray(BYTES_FOR_INTS, data, mo)
@@ -83,14 +95,21 @@ final class VectorKernel implements AccumulateKernel {
             IntVector.fromArray(INTS, acc, ao + 32).add(m2.mul(s1)).intoArray(acc, ao + 32);
             IntVector.fromArray(INTS, acc, ao + 48).add(m3.mul(s1)).intoArray(acc, ao + 48);
         }
+        return bad < 0 ? BAD_EXPONENT : max;
     }
 
     @Override
-    public void addInt64(byte[] data, int leafOff, int leaves, long weight, int expMin, long[] acc, int accOff) {
+    public int addInt64(byte[] data, int leafOff, int leaves, long weight, int expMin, int expMax, long[] acc,
+                        int accOff) {
+        int bad = 0;
+        int max = expMin;
         for (int leaf = 0; leaf < leaves; leaf++) {
             int o = leafOff + leaf * LEAF_BYTES;
             for (int blk = 0; blk < BLOCKS_PER_LEAF; blk++) {
-                long s = weight << (data[o + blk] - expMin);
+                int e = data[o + blk];
+                bad |= (e - expMin) | (expMax - e);
+                max = Math.max(max, e);
+                long s = weight << (e - expMin);
                 int mo = o + BLOCKS_PER_LEAF + blk * BLOCK_COORDS;
                 int ao = accOff + leaf * LEAF_COORDS + blk * BLOCK_COORDS;
                 for (int j = 0; j < BLOCK_COORDS; j += LL) {
@@ -101,6 +120,7 @@ final class VectorKernel implements AccumulateKernel {
                 }
             }
         }
+        return bad < 0 ? BAD_EXPONENT : max;
     }
 
     @Override

@@ -25,7 +25,10 @@ class ChunkAccumulatorTest {
                 EncodedUpdate e = enc.encode(Fixtures.randomUpdate(rnd, p.dimension(), rnd.nextDouble(0.01, 2)), u);
                 out[u] = new DecodedChunk[p.chunkCount()];
                 for (int c = 0; c < p.chunkCount(); c++) {
-                    out[u][c] = decoder.decode(e.chunks().get(c));
+                    // Half decoded fully, half framing-only (leaves then checked by the accumulator,
+                    // which takes its speculative int32 path with undo).
+                    out[u][c] = decoder.decode(e.chunks().get(c), u % 2 == 0
+                            ? ChunkDecoder.Verification.FULL : ChunkDecoder.Verification.FRAMING);
                 }
             }
         }
@@ -133,6 +136,60 @@ class ChunkAccumulatorTest {
             ChunkAccumulator vector = new ChunkAccumulator(p, chunk, new VectorKernel());
             vector.addAll(cs, w);
             assertThat(vector.sums()).isEqualTo(scalar.sums()).isEqualTo(referenceSums(p, d, w, chunk));
+        }
+    }
+
+    @Test
+    void shouldCheckLeavesInTheAccumulatorWhenDecodedWithFramingOnly() throws Exception {
+        WireParams p = Fixtures.small().toBuilder().dimension(70_000).chunkLeavesLog2(10).build();
+        ChunkDecoder decoder = new ChunkDecoder(p);
+        SplittableRandom rnd = new SplittableRandom(8);
+        try (TensorEncoder enc = new TensorEncoder(p)) {
+            EncodedUpdate a = enc.encode(Fixtures.randomUpdate(rnd, p.dimension(), 0.5), 1);
+            EncodedUpdate b = enc.encode(Fixtures.randomUpdate(rnd, p.dimension(), 0.5), 2);
+            int last = p.chunkCount() - 1;
+            for (int c : new int[] {0, last}) {
+                ChunkAccumulator checked = new ChunkAccumulator(p, c);
+                checked.addAll(List.of(decoder.decode(a.chunks().get(c)), decoder.decode(b.chunks().get(c))),
+                        new long[] {3, 4});
+                ChunkAccumulator framed = new ChunkAccumulator(p, c);
+                DecodedChunk fa = decoder.decode(a.chunks().get(c), ChunkDecoder.Verification.FRAMING);
+                assertThat(fa.leavesChecked()).isFalse();
+                framed.addAll(List.of(fa, decoder.decode(b.chunks().get(c), ChunkDecoder.Verification.FRAMING)),
+                        new long[] {3, 4});
+                assertThat(framed.sums()).isEqualTo(checked.sums());
+            }
+
+            // A bad exponent in the last tile of chunk 0 of update b: rejected, accumulator unchanged.
+            ChunkAccumulator acc = new ChunkAccumulator(p, 0);
+            acc.add(decoder.decode(a.chunks().get(0)), 2);
+            long[] before = acc.sums();
+            byte[] leaves = java.util.Arrays.copyOfRange(b.leafBytes(), 0, 1024 * 66);
+            leaves[1000 * 66 + 1] = (byte) (p.expMax() + 1);
+            byte[] bad = TensorEncoder.writeIpc(enc.allocator(), enc.chunkMetadata(b.tree(), 0), leaves, 0, 1024, 66);
+            DecodedChunk framedBad = decoder.decode(bad, ChunkDecoder.Verification.FRAMING);
+            assertThatThrownBy(() -> acc.addAll(List.of(decoder.decode(a.chunks().get(0)), framedBad),
+                    new long[] {1, 1}))
+                    .isInstanceOfSatisfying(ChunkRejectedException.class,
+                            e -> assertThat(e.reason()).isEqualTo(RejectReason.EXPONENT_OUT_OF_RANGE));
+            assertThat(acc.sums()).isEqualTo(before);
+            assertThat(acc.contributors()).isEqualTo(1);
+            assertThat(acc.totalWeight()).isEqualTo(2);
+
+            // Nonzero padding in the last leaf of the last chunk.
+            int lastLeaves = p.leavesInChunk(last);
+            int first = last << 10;
+            byte[] tail = java.util.Arrays.copyOfRange(b.leafBytes(), first * 66, (first + lastLeaves) * 66);
+            int pad = p.coordsInChunk(last) % 64;
+            assertThat(pad).isPositive();
+            tail[(lastLeaves - 1) * 66 + 2 + pad] = 5;
+            byte[] badPad = TensorEncoder.writeIpc(enc.allocator(), enc.chunkMetadata(b.tree(), last), tail, 0,
+                    lastLeaves, 66);
+            ChunkAccumulator accLast = new ChunkAccumulator(p, last);
+            assertThatThrownBy(() -> accLast.add(decoder.decode(badPad, ChunkDecoder.Verification.FRAMING), 1))
+                    .isInstanceOfSatisfying(ChunkRejectedException.class,
+                            e -> assertThat(e.reason()).isEqualTo(RejectReason.NONZERO_PADDING));
+            assertThat(accLast.contributors()).isZero();
         }
     }
 
