@@ -35,8 +35,8 @@ public final class CodecBench {
         opt.put("coords", "1000000");
         opt.put("updates", "100");
         opt.put("mem-bytes", "268435456");
-        opt.put("warmup", "2");
-        opt.put("iterations", "3");
+        opt.put("warmup", "5");
+        opt.put("iterations", "5");
         opt.put("time-ms", "1000");
         opt.put("forks", "1");
         for (int i = 0; i < args.length; i++) {
@@ -66,7 +66,7 @@ public final class CodecBench {
                 .measurementTime(time)
                 .forks(Integer.parseInt(opt.get("forks")))
                 .jvmArgs("--add-modules=jdk.incubator.vector", "--add-opens=java.base/java.nio=ALL-UNNAMED",
-                        "-Xms4g", "-Xmx4g");
+                        "-Xmx4g"); // no -Xms: a large untouched heap made runs erratic here
         Collection<RunResult> results = new Runner(b.build()).run();
 
         Map<String, Double> score = new LinkedHashMap<>();
