@@ -62,6 +62,11 @@ public final class Contribution {
                 .array();
     }
 
+    /** The contributions tree of a round: leaf i is {@code contributions.get(i)}. */
+    public static MerkleTree tree(java.util.List<Contribution> contributions) {
+        return MerkleTree.ofLeaves(contributions.stream().map(Contribution::leafBytes).toList());
+    }
+
     /** {@code H(0x00 || leafBytes())}. */
     public byte[] leafHash() {
         return new Sha256().leafHash(leafBytes());

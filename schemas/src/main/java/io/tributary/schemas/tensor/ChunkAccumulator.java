@@ -143,9 +143,11 @@ public final class ChunkAccumulator {
                 if (lastTile && !c.leavesChecked() && coordCount < leafCount * LEAF_COORDS) {
                     LeafChecks.checkLeaves(params, data, c.dataOffset(), leafCount - 1, 1, leafCount, coordCount);
                 }
-                if (c.leavesChecked() && contributionBound(w, c.maxExponent() - expMin) > INT32_LIMIT) {
-                    // Even alone it might not fit an int32 partial: straight to int64.
-                    kernel.addInt64(data, off, tileLeaves, w, expMin, expMax, sums, coordOff);
+                int knownMax = c.leavesChecked() ? c.maxExponent() : expMin;
+                if (contributionBound(w, knownMax - expMin) > INT32_LIMIT) {
+                    // Even alone (at its known or smallest possible exponent) it might not fit an
+                    // int32 partial: straight to int64.
+                    reject(kernel.addInt64(data, off, tileLeaves, w, expMin, expMax, sums, coordOff), c);
                     continue;
                 }
                 if (u + 1 < chunks.size()) {

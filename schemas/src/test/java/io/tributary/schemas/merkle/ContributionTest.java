@@ -46,7 +46,7 @@ class ContributionTest {
 
     @Test
     void shouldBuildContributionsRootAndClaimProofs() {
-        MerkleTree tree = MerkleTree.ofLeaves(List.of(first().leafBytes(), second().leafBytes()));
+        MerkleTree tree = Contribution.tree(List.of(first(), second()));
         assertThat(HEX.formatHex(tree.root()))
                 .isEqualTo("e8e8515e245724d3990d3fdac3646de6603cedabad39d1107b7fc7e15bdd2893");
         assertThat(MerkleTree.verify(second().leafHash(), 1, tree.proof(1), tree.root())).isTrue();
