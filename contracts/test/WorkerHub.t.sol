@@ -153,6 +153,7 @@ contract WorkerHubTest is ProtocolFixture {
     function test_CommitUpdateWithinGasBudget() public {
         warpToCommit(taskId, 0);
         bytes32 c = commitment(hubB, worker, ROOT, SAMPLES, SALT);
+        pvm.cool(address(hubB)); // cold storage, as in the first call of a transaction
         pvm.prank(worker);
         uint256 before = gasleft();
         hubB.commitUpdate(taskId, 0, c);
@@ -273,6 +274,7 @@ contract WorkerHubTest is ProtocolFixture {
         _commit();
         warpToReveal(taskId, 0);
         bytes32 dataRoot = dataRootOf(worker);
+        pvm.cool(address(hubB)); // cold storage, as in the first call of a transaction
         pvm.prank(worker);
         uint256 before = gasleft();
         hubB.revealUpdate(taskId, 0, ROOT, SAMPLES, dataRoot, SALT);

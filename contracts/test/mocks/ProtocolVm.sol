@@ -24,6 +24,7 @@ interface ProtocolVm is Vm {
         pure
         returns (uint8 v, bytes32 r, bytes32 s);
     function expectRevert() external;
+    function cool(address target) external;
     function recordLogs() external;
     function getRecordedLogs() external returns (Log[] memory logs);
     function assertEq(address left, address right, string calldata error) external pure;
