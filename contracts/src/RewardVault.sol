@@ -25,6 +25,8 @@ contract RewardVault is ERC20, AxelarExecutable {
     error RewardVaultInvalidProof();
     /// @notice This worker was already paid for this round.
     error RewardVaultAlreadyClaimed(uint256 taskId, uint16 round, address worker);
+    /// @notice The claims of a round would mint more than the chain's share (a malformed tree).
+    error RewardVaultShareExceeded(uint256 taskId, uint16 round);
     /// @notice The message does not come from the coordinator on the home chain.
     error RewardVaultUntrustedSource(string sourceChain, string sourceAddress);
     /// @notice The message kind is not one the vault handles.
@@ -110,10 +112,10 @@ contract RewardVault is ERC20, AxelarExecutable {
         if (_claimed[key]) revert RewardVaultAlreadyClaimed(taskId, round, worker);
         _claimed[key] = true;
         uint256 amount = uint256(g.chainShare) * weight / g.chainWeight;
-        // Sum of floor(share * w_i / chainWeight) <= share for leaves of this chain; the checked
-        // comparison guards a malformed tree.
+        // Sum of floor(share * w_i / chainWeight) <= share when the chain's leaves sum to
+        // chainWeight; this guards a malformed tree whose leaves weigh more.
         uint256 minted = g.minted + amount;
-        if (minted > g.chainShare) revert RewardVaultInvalidProof();
+        if (minted > g.chainShare) revert RewardVaultShareExceeded(taskId, round);
         g.minted = uint128(minted);
         _mint(worker, amount);
         emit RewardClaimed(taskId, round, worker, amount);

@@ -94,6 +94,8 @@ contract TaskCoordinator is ITaskCoordinator, AxelarExecutable, EIP712, Ownable 
     error TaskCoordinatorInvalidProof();
     /// @notice This worker was already paid for this round.
     error TaskCoordinatorAlreadyClaimed(uint256 taskId, uint16 round, address worker);
+    /// @notice The claims of a round would pay more than the home share (a malformed tree).
+    error TaskCoordinatorShareExceeded(uint256 taskId, uint16 round);
     /// @notice The message does not come from a configured vault.
     error TaskCoordinatorUntrustedSource(string sourceChain, string sourceAddress);
     /// @notice The message kind is not one the coordinator handles.
@@ -596,8 +598,13 @@ contract TaskCoordinator is ITaskCoordinator, AxelarExecutable, EIP712, Ownable 
         _claimed[key] = true;
         uint256 amount = _homeAmount(taskId, round, r.chainWeights, weight);
         // Sum of floor(reward * w_i / total) over the home leaves <= floor(reward * homeWeight /
-        // total) = homePool; the checked subtraction guards a malformed tree.
-        s.homePool -= uint128(amount);
+        // total) = homePool when the home leaves sum to homeWeight; this guards a malformed tree.
+        uint256 pool = s.homePool;
+        if (amount > pool) revert TaskCoordinatorShareExceeded(taskId, round);
+        // amount <= pool, checked just above.
+        unchecked {
+            s.homePool = uint128(pool - amount);
+        }
         emit RewardClaimed(taskId, round, worker, amount);
         _token.safeTransfer(worker, amount);
     }

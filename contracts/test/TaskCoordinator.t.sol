@@ -1052,6 +1052,22 @@ contract TaskCoordinatorTest is ProtocolFixture {
         coordinator.claim(taskId, 0, address(0x1001), bytes32("u1"), 300, 2, proof0); // index
     }
 
+    function test_RevertIf_ClaimsOfAMalformedTreeExceedTheHomeShare() public {
+        uint256 taskId = postDefaultTask();
+        bytes32[] memory leaves = new bytes32[](2);
+        // The commitment says home weighs 100 of 1000, but the home leaves weigh 900.
+        leaves[0] = MerkleSha256.contributionLeaf(HOME, address(0x1001), bytes32("u1"), 450);
+        leaves[1] = MerkleSha256.contributionLeaf(HOME, address(0x1002), bytes32("u2"), 450);
+        _finalizeWithTree(taskId, merkleRoot(leaves), weights3(100, 900, 0), 2);
+        bytes32[] memory proof0 = merkleProof(leaves, 0);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                TaskCoordinator.TaskCoordinatorShareExceeded.selector, taskId, uint16(0)
+            )
+        );
+        coordinator.claim(taskId, 0, address(0x1001), bytes32("u1"), 450, 0, proof0);
+    }
+
     function test_RevertIf_ClaimBeforeFinalized() public {
         uint256 taskId = postDefaultTask();
         bytes32[] memory proof = new bytes32[](0);
