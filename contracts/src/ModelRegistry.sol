@@ -19,7 +19,11 @@ contract ModelRegistry is IModelRegistry, Ownable {
 
     /// @notice A model was registered.
     event ModelRegistered(
-        uint64 indexed modelId, address indexed owner, bytes32 archHash, bytes32 initialRoot, string uri
+        uint64 indexed modelId,
+        address indexed owner,
+        bytes32 archHash,
+        bytes32 initialRoot,
+        string uri
     );
     /// @notice A finalized round appended a checkpoint to a model's lineage.
     event CheckpointAppended(
@@ -65,7 +69,9 @@ contract ModelRegistry is IModelRegistry, Ownable {
         external
         returns (uint64 modelId)
     {
-        if (archHash == bytes32(0) || initialRoot == bytes32(0)) revert ModelRegistryZeroHash();
+        if (archHash == bytes32(0) || initialRoot == bytes32(0)) {
+            revert ModelRegistryZeroHash();
+        }
         modelId = ++_modelCount;
         _models[modelId] = Model({
             owner: msg.sender,

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.30;
 
-import {AxelarExecutable} from
-    "@axelar-network/axelar-gmp-sdk-solidity/contracts/executable/AxelarExecutable.sol";
+import {
+    AxelarExecutable
+} from "@axelar-network/axelar-gmp-sdk-solidity/contracts/executable/AxelarExecutable.sol";
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 import {MerkleSha256} from "./libraries/MerkleSha256.sol";
 import {Messages} from "./libraries/Messages.sol";
@@ -116,6 +118,8 @@ contract RewardVault is ERC20, AxelarExecutable {
         // chainWeight; this guards a malformed tree whose leaves weigh more.
         uint256 minted = g.minted + amount;
         if (minted > g.chainShare) revert RewardVaultShareExceeded(taskId, round);
+        // minted <= chainShare, a uint128, checked just above.
+        // forge-lint: disable-next-line(unsafe-typecast)
         g.minted = uint128(minted);
         _mint(worker, amount);
         emit RewardClaimed(taskId, round, worker, amount);
@@ -129,9 +133,10 @@ contract RewardVault is ERC20, AxelarExecutable {
         if (amount == 0 || recipient == address(0)) revert RewardVaultZeroArgument();
         _burn(msg.sender, amount);
         emit ReturnedToHome(msg.sender, recipient, amount);
-        gateway().callContract(
-            _homeChain, _coordinatorString, Messages.encodeRewardReturned(recipient, amount)
-        );
+        gateway()
+            .callContract(
+                _homeChain, _coordinatorString, Messages.encodeRewardReturned(recipient, amount)
+            );
     }
 
     /// @dev Accepts ROUND_FINALIZED from the coordinator only; each (task, round) once.
@@ -154,7 +159,7 @@ contract RewardVault is ERC20, AxelarExecutable {
         if (g.contributionsRoot != bytes32(0)) revert RewardVaultDuplicateRound(taskId, round);
         g.contributionsRoot = root;
         g.chainWeight = chainWeight;
-        g.chainShare = uint128(chainShare);
+        g.chainShare = SafeCast.toUint128(chainShare);
         _totalGranted += chainShare;
         emit RoundFunded(taskId, round, root, chainWeight, chainShare);
     }
@@ -180,7 +185,11 @@ contract RewardVault is ERC20, AxelarExecutable {
     }
 
     /// @notice The trusted source: the home chain's gateway name and the coordinator.
-    function trustedSource() external view returns (string memory homeChain_, address coordinator_) {
+    function trustedSource()
+        external
+        view
+        returns (string memory homeChain_, address coordinator_)
+    {
         return (_homeChain, _coordinator);
     }
 }

@@ -1,14 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.30;
 
-import {AxelarExecutable} from
-    "@axelar-network/axelar-gmp-sdk-solidity/contracts/executable/AxelarExecutable.sol";
+// Round windows and unbonding delays are unix deadlines checked against block.timestamp on
+// purpose (DESIGN decision 4: blocks are the clock); windows are minutes, far above the few
+// seconds a proposer can skew a timestamp.
+// forge-lint: disable-start(block-timestamp)
+
+import {
+    AxelarExecutable
+} from "@axelar-network/axelar-gmp-sdk-solidity/contracts/executable/AxelarExecutable.sol";
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 import {ITaskCoordinator} from "./interfaces/ITaskCoordinator.sol";
@@ -68,7 +75,9 @@ contract TaskCoordinator is ITaskCoordinator, AxelarExecutable, EIP712, Ownable 
     error TaskCoordinatorBadRule(AggregationRule rule, uint16 ruleParam);
     /// @notice 127 * 2^(expMax - expMin) * maxWeight * maxContributors >= 2^63: the int64
     ///         accumulator could overflow (DESIGN decision 1).
-    error TaskCoordinatorNoHeadroom(int8 expMin, int8 expMax, uint64 maxWeight, uint32 maxContributors);
+    error TaskCoordinatorNoHeadroom(
+        int8 expMin, int8 expMax, uint64 maxWeight, uint32 maxContributors
+    );
     /// @notice Empty, too long or repeated chain list.
     error TaskCoordinatorBadChains();
     /// @notice The chain is not configured.
@@ -138,7 +147,9 @@ contract TaskCoordinator is ITaskCoordinator, AxelarExecutable, EIP712, Ownable 
     );
     /// @notice A round was finalized; `homeShare` is claimable here, `dust` (rounding of the split
     ///         by chain) went back to the client.
-    event RoundFinalized(uint256 indexed taskId, uint16 indexed round, uint256 homeShare, uint256 dust);
+    event RoundFinalized(
+        uint256 indexed taskId, uint16 indexed round, uint256 homeShare, uint256 dust
+    );
     /// @notice A participant chain's share of a round was locked here and sent to its vault.
     event ChainShareSent(
         uint256 indexed taskId,
@@ -293,7 +304,8 @@ contract TaskCoordinator is ITaskCoordinator, AxelarExecutable, EIP712, Ownable 
         uint256 minAggregatorBond_,
         uint256 aggregatorUnbondingDelay_
     ) AxelarExecutable(gateway_) EIP712("Tributary TaskCoordinator", "1") Ownable(initialOwner) {
-        if (address(token_) == address(0) || address(registry_) == address(0) || homeChainId_ == 0) {
+        if (address(token_) == address(0) || address(registry_) == address(0) || homeChainId_ == 0)
+        {
             revert TaskCoordinatorBadChainConfig();
         }
         _token = token_;
@@ -339,7 +351,7 @@ contract TaskCoordinator is ITaskCoordinator, AxelarExecutable, EIP712, Ownable 
         if (msg.value == 0 || bond < _minAggregatorBond) {
             revert TaskCoordinatorBondTooLow(bond, _minAggregatorBond);
         }
-        b.amount = uint128(bond);
+        b.amount = SafeCast.toUint128(bond);
         emit AggregatorBonded(msg.sender, msg.value, bond);
     }
 
@@ -349,7 +361,7 @@ contract TaskCoordinator is ITaskCoordinator, AxelarExecutable, EIP712, Ownable 
         if (b.amount == 0) revert TaskCoordinatorNotBonded(msg.sender);
         if (b.unlockAt != 0) revert TaskCoordinatorUnbonding(msg.sender);
         uint256 unlockAt = block.timestamp + _aggregatorUnbondingDelay;
-        b.unlockAt = uint64(unlockAt);
+        b.unlockAt = SafeCast.toUint64(unlockAt);
         emit AggregatorUnbondRequested(msg.sender, unlockAt);
     }
 
@@ -388,7 +400,9 @@ contract TaskCoordinator is ITaskCoordinator, AxelarExecutable, EIP712, Ownable 
         bytes calldata signature,
         Permit calldata permit
     ) external returns (uint256 taskId) {
-        if (block.timestamp > request.deadline) revert TaskCoordinatorRequestExpired(request.deadline);
+        if (block.timestamp > request.deadline) {
+            revert TaskCoordinatorRequestExpired(request.deadline);
+        }
         uint256 expected = _nonces[request.client];
         if (request.nonce != expected) revert TaskCoordinatorBadNonce(expected, request.nonce);
         (address recovered, ECDSA.RecoverError err,) =
@@ -397,9 +411,17 @@ contract TaskCoordinator is ITaskCoordinator, AxelarExecutable, EIP712, Ownable 
             revert TaskCoordinatorBadSignature(recovered, request.client);
         }
         _nonces[request.client] = expected + 1;
-        try IERC20Permit(address(_token)).permit(
-            request.client, address(this), permit.value, permit.deadline, permit.v, permit.r, permit.s
-        ) {} catch {}
+        try IERC20Permit(address(_token))
+            .permit(
+                request.client,
+                address(this),
+                permit.value,
+                permit.deadline,
+                permit.v,
+                permit.r,
+                permit.s
+            ) {}
+            catch {}
         return _postTask(request.client, request.spec, request.bounty);
     }
 
@@ -421,6 +443,8 @@ contract TaskCoordinator is ITaskCoordinator, AxelarExecutable, EIP712, Ownable 
             }
         }
         t.status = Status.Cancelled;
+        // refund <= bounty, a uint128.
+        // forge-lint: disable-next-line(unsafe-typecast)
         t.unallocated -= uint128(refund);
         emit TaskCancelled(taskId, refund);
         _token.safeTransfer(t.client, refund);
@@ -452,7 +476,9 @@ contract TaskCoordinator is ITaskCoordinator, AxelarExecutable, EIP712, Ownable 
         Round storage r = _rounds[taskId][round];
         if (r.committedAt != 0) {
             if (r.modelRoot != modelRoot || r.contributionsRoot != contributionsRoot) {
-                emit RoundCommitmentConflicted(taskId, round, msg.sender, modelRoot, contributionsRoot);
+                emit RoundCommitmentConflicted(
+                    taskId, round, msg.sender, modelRoot, contributionsRoot
+                );
             }
             return;
         }
@@ -489,6 +515,8 @@ contract TaskCoordinator is ITaskCoordinator, AxelarExecutable, EIP712, Ownable 
         if (sum != totalWeight) revert TaskCoordinatorBadWeights();
         r.modelRoot = modelRoot;
         r.contributionsRoot = contributionsRoot;
+        // At most 4 weights of 56 bits each: packed < 2^224.
+        // forge-lint: disable-next-line(unsafe-typecast)
         r.chainWeights = uint224(packed);
         r.committedAt = uint32(block.timestamp);
         emit RoundCommitted(
@@ -521,11 +549,15 @@ contract TaskCoordinator is ITaskCoordinator, AxelarExecutable, EIP712, Ownable 
         }
         uint256 reward = _roundReward(t.bounty, t.rounds, round);
         s.settlement = Settlement.Finalized;
+        // reward <= bounty, a uint128.
+        // forge-lint: disable-next-line(unsafe-typecast)
         t.unallocated -= uint128(reward);
         if (++t.settledRounds == t.rounds && t.status == Status.Active) {
             t.status = Status.Completed;
         }
         (uint256 homeShare, uint256 dust) = _distribute(taskId, round, t, r, reward);
+        // homeShare <= reward <= bounty, a uint128.
+        // forge-lint: disable-next-line(unsafe-typecast)
         s.homePool = uint128(homeShare);
         emit RoundFinalized(taskId, round, homeShare, dust);
         _registry.appendCheckpoint(t.modelId, taskId, round, r.modelRoot);
@@ -603,6 +635,8 @@ contract TaskCoordinator is ITaskCoordinator, AxelarExecutable, EIP712, Ownable 
         if (amount > pool) revert TaskCoordinatorShareExceeded(taskId, round);
         // amount <= pool, checked just above.
         unchecked {
+            // pool - amount <= pool, a uint128.
+            // forge-lint: disable-next-line(unsafe-typecast)
             s.homePool = uint128(pool - amount);
         }
         emit RewardClaimed(taskId, round, worker, amount);
@@ -627,11 +661,12 @@ contract TaskCoordinator is ITaskCoordinator, AxelarExecutable, EIP712, Ownable 
         ChainConfig storage c = _chains[chainId];
         if (c.hub == address(0)) revert TaskCoordinatorUnknownChain(chainId);
         emit SlashSent(chainId, worker, amount, taskId, round, reason);
-        gateway().callContract(
-            c.name,
-            Strings.toHexString(c.hub),
-            Messages.encodeWorkerSlashed(worker, amount, taskId, round, reason)
-        );
+        gateway()
+            .callContract(
+                c.name,
+                Strings.toHexString(c.hub),
+                Messages.encodeWorkerSlashed(worker, amount, taskId, round, reason)
+            );
     }
 
     // ------------------------------------------------------------------ gateway messages
@@ -868,7 +903,9 @@ contract TaskCoordinator is ITaskCoordinator, AxelarExecutable, EIP712, Ownable 
         returns (uint256 taskId)
     {
         _validate(spec);
-        if (bounty < spec.rounds || bounty > type(uint128).max) revert TaskCoordinatorBadBounty(bounty);
+        if (bounty < spec.rounds || bounty > type(uint128).max) {
+            revert TaskCoordinatorBadBounty(bounty);
+        }
         uint256 balance = _token.balanceOf(client);
         if (balance < bounty) revert TaskCoordinatorUnderfunded(balance, bounty);
         uint256 allowance = _token.allowance(client, address(this));
@@ -893,7 +930,11 @@ contract TaskCoordinator is ITaskCoordinator, AxelarExecutable, EIP712, Ownable 
             chainIds |= uint256(spec.chainIds[i]) << (64 * i);
         }
         t.chainIds = chainIds;
+        // bounty <= type(uint128).max was checked above.
+        // forge-lint: disable-next-line(unsafe-typecast)
         t.bounty = uint128(bounty);
+        // bounty <= type(uint128).max was checked above.
+        // forge-lint: disable-next-line(unsafe-typecast)
         t.unallocated = uint128(bounty);
         t.modelId = spec.modelId;
         t.maxWeight = spec.maxWeight;
@@ -971,6 +1012,8 @@ contract TaskCoordinator is ITaskCoordinator, AxelarExecutable, EIP712, Ownable 
         returns (bool)
     {
         if (expMax < expMin) return false;
+        // expMax >= expMin was checked, so the difference is not negative.
+        // forge-lint: disable-next-line(unsafe-typecast)
         uint256 span = uint256(int256(expMax) - int256(expMin));
         if (span >= 63) return false;
         // 127 * 2^62 * 2^64 * 2^32 < 2^165: no overflow in 256 bits.
@@ -981,6 +1024,8 @@ contract TaskCoordinator is ITaskCoordinator, AxelarExecutable, EIP712, Ownable 
         uint256 ids = t.chainIds;
         uint256 count = t.chainCount;
         for (uint256 i = 0; i < count; ++i) {
+            // Takes the 64-bit field of chain i.
+            // forge-lint: disable-next-line(unsafe-typecast)
             ChainConfig storage c = _chains[uint64(ids >> (64 * i))];
             gateway().callContract(c.name, Strings.toHexString(c.hub), payload);
         }
@@ -1014,6 +1059,8 @@ contract TaskCoordinator is ITaskCoordinator, AxelarExecutable, EIP712, Ownable 
         });
         dust = reward;
         for (uint256 i = 0; i < count; ++i) {
+            // Takes the 64-bit field of chain i.
+            // forge-lint: disable-next-line(unsafe-typecast)
             uint64 chainId = uint64(ids >> (64 * i));
             uint64 weight = uint64((weights >> (56 * i)) & type(uint56).max);
             uint256 share = reward * weight / split.totalWeight;
@@ -1028,13 +1075,14 @@ contract TaskCoordinator is ITaskCoordinator, AxelarExecutable, EIP712, Ownable 
         _lockedForChain[chainId] += share;
         emit ChainShareSent(split.taskId, split.round, chainId, weight, share);
         ChainConfig storage c = _chains[chainId];
-        gateway().callContract(
-            c.name,
-            Strings.toHexString(c.vault),
-            Messages.encodeRoundFinalized(
-                split.taskId, split.round, split.contributionsRoot, weight, share
-            )
-        );
+        gateway()
+            .callContract(
+                c.name,
+                Strings.toHexString(c.vault),
+                Messages.encodeRoundFinalized(
+                    split.taskId, split.round, split.contributionsRoot, weight, share
+                )
+            );
     }
 
     /// @dev reward * weight / totalWeight for a home leaf of a finalized round.
@@ -1044,13 +1092,16 @@ contract TaskCoordinator is ITaskCoordinator, AxelarExecutable, EIP712, Ownable 
         returns (uint256)
     {
         Task storage t = _tasks[taskId];
-        return _roundReward(t.bounty, t.rounds, round) * weight
-            / _totalWeight(chainWeights, t.chainCount);
+        return
+            _roundReward(t.bounty, t.rounds, round) * weight
+                / _totalWeight(chainWeights, t.chainCount);
     }
 
     function _fail(Task storage t, uint256 taskId, uint16 round) private {
         uint256 refund = _roundReward(t.bounty, t.rounds, round);
         _settlements[taskId][round].settlement = Settlement.Failed;
+        // refund <= bounty, a uint128.
+        // forge-lint: disable-next-line(unsafe-typecast)
         t.unallocated -= uint128(refund);
         if (++t.settledRounds == t.rounds && t.status == Status.Active) {
             t.status = Status.Completed;
@@ -1096,3 +1147,4 @@ contract TaskCoordinator is ITaskCoordinator, AxelarExecutable, EIP712, Ownable 
         }
     }
 }
+// forge-lint: disable-end(block-timestamp)

@@ -1,8 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.30;
 
-import {AxelarExecutable} from
-    "@axelar-network/axelar-gmp-sdk-solidity/contracts/executable/AxelarExecutable.sol";
+// Round windows and unbonding delays are unix deadlines checked against block.timestamp on
+// purpose (DESIGN decision 4: blocks are the clock); windows are minutes, far above the few
+// seconds a proposer can skew a timestamp.
+// forge-lint: disable-start(block-timestamp)
+
+import {
+    AxelarExecutable
+} from "@axelar-network/axelar-gmp-sdk-solidity/contracts/executable/AxelarExecutable.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 import {Messages} from "./libraries/Messages.sol";
 
@@ -173,7 +180,7 @@ contract WorkerHub is AxelarExecutable {
         if (w.unlockAt != 0) revert WorkerHubUnbonding(msg.sender);
         uint256 stake = w.stake + msg.value;
         if (msg.value == 0 || stake < _minStake) revert WorkerHubStakeTooLow(stake, _minStake);
-        w.stake = uint128(stake);
+        w.stake = SafeCast.toUint128(stake);
         _totalStaked += msg.value;
         emit WorkerStaked(msg.sender, msg.value, stake);
     }
@@ -184,7 +191,7 @@ contract WorkerHub is AxelarExecutable {
         if (w.stake == 0) revert WorkerHubNotRegistered(msg.sender);
         if (w.unlockAt != 0) revert WorkerHubUnbonding(msg.sender);
         uint256 unlockAt = block.timestamp + _unbondingDelay;
-        w.unlockAt = uint64(unlockAt);
+        w.unlockAt = SafeCast.toUint64(unlockAt);
         emit UnbondingRequested(msg.sender, unlockAt);
     }
 
@@ -219,7 +226,9 @@ contract WorkerHub is AxelarExecutable {
             revert WorkerHubNotCommitWindow(block.timestamp, open, commitDeadline);
         }
         Entry storage e = _entries[taskId][round][msg.sender];
-        if (e.commitment != bytes32(0)) revert WorkerHubAlreadyCommitted(taskId, round, msg.sender);
+        if (e.commitment != bytes32(0)) {
+            revert WorkerHubAlreadyCommitted(taskId, round, msg.sender);
+        }
         e.commitment = commitment;
         emit UpdateCommitted(taskId, round, msg.sender, commitment);
     }
@@ -316,7 +325,13 @@ contract WorkerHub is AxelarExecutable {
                 cancelled: false
             });
             emit TaskAnnounced(
-                taskId, s.startTime, s.roundPeriod, s.commitWindow, s.revealWindow, s.rounds, s.maxWeight
+                taskId,
+                s.startTime,
+                s.roundPeriod,
+                s.commitWindow,
+                s.revealWindow,
+                s.rounds,
+                s.maxWeight
             );
         } else if (kind == Messages.TASK_CANCELLED) {
             uint256 taskId = Messages.decodeTaskCancelled(payload);
@@ -330,6 +345,8 @@ contract WorkerHub is AxelarExecutable {
             uint256 slashed = amount < w.stake ? amount : w.stake;
             // slashed <= w.stake <= _totalStaked.
             unchecked {
+                // slashed <= w.stake, a uint128.
+                // forge-lint: disable-next-line(unsafe-typecast)
                 w.stake -= uint128(slashed);
                 _totalStaked -= slashed;
             }
@@ -398,7 +415,11 @@ contract WorkerHub is AxelarExecutable {
     }
 
     /// @notice The trusted source: the home chain's gateway name and the coordinator.
-    function trustedSource() external view returns (string memory homeChain_, address coordinator_) {
+    function trustedSource()
+        external
+        view
+        returns (string memory homeChain_, address coordinator_)
+    {
         return (_homeChain, _coordinator);
     }
 
@@ -431,3 +452,4 @@ contract WorkerHub is AxelarExecutable {
         if (!ok) revert WorkerHubTransferFailed(to, amount);
     }
 }
+// forge-lint: disable-end(block-timestamp)

@@ -102,9 +102,7 @@ contract ModelRegistryTest is Test {
 
     function test_RevertIf_SetCoordinatorToZero() public {
         pvm.prank(owner);
-        vm.expectRevert(
-            abi.encodeWithSelector(ModelRegistry.ModelRegistryZeroCoordinator.selector)
-        );
+        vm.expectRevert(abi.encodeWithSelector(ModelRegistry.ModelRegistryZeroCoordinator.selector));
         registry.setCoordinator(address(0));
     }
 }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.30;
 
-import {IAxelarExecutable} from
-    "@axelar-network/axelar-gmp-sdk-solidity/contracts/interfaces/IAxelarExecutable.sol";
+import {
+    IAxelarExecutable
+} from "@axelar-network/axelar-gmp-sdk-solidity/contracts/interfaces/IAxelarExecutable.sol";
 import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 import {RewardVault} from "../src/RewardVault.sol";
@@ -144,7 +145,9 @@ contract RewardVaultTest is ProtocolFixture {
     function test_RevertIf_MessageFromUntrustedSourceOrOfUnknownKind() public {
         bytes memory payload = Messages.encodeRoundFinalized(TASK, 0, bytes32("r"), 1, 1);
         string memory stranger = Strings.toHexString(address(0xBAD));
-        gwB.approveContractCall(bytes32("a"), HOME_NAME, stranger, address(vaultB), keccak256(payload));
+        gwB.approveContractCall(
+            bytes32("a"), HOME_NAME, stranger, address(vaultB), keccak256(payload)
+        );
         vm.expectRevert(
             abi.encodeWithSelector(
                 RewardVault.RewardVaultUntrustedSource.selector, HOME_NAME, stranger

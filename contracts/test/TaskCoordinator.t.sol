@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.30;
 
-import {IAxelarExecutable} from
-    "@axelar-network/axelar-gmp-sdk-solidity/contracts/interfaces/IAxelarExecutable.sol";
+import {
+    IAxelarExecutable
+} from "@axelar-network/axelar-gmp-sdk-solidity/contracts/interfaces/IAxelarExecutable.sol";
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
@@ -386,8 +387,7 @@ contract TaskCoordinatorTest is ProtocolFixture {
 
     // ------------------------------------------------------------------ postTaskFor (EIP-712)
 
-    string internal constant SPEC_TYPE =
-        "TaskSpec(uint64 modelId,bytes32 datasetRoot,uint16 rounds,uint32 minContributors,"
+    string internal constant SPEC_TYPE = "TaskSpec(uint64 modelId,bytes32 datasetRoot,uint16 rounds,uint32 minContributors,"
         "uint32 maxContributors,uint64 maxWeight,uint64 startTime,uint32 roundPeriod,"
         "uint32 commitWindow,uint32 revealWindow,uint32 aggregateWindow,uint32 challengeWindow,"
         "uint64 clipBound,int8 expMin,int8 expMax,uint8 rule,uint16 ruleParam,uint64[] chainIds)";
@@ -492,9 +492,7 @@ contract TaskCoordinatorTest is ProtocolFixture {
     function test_HashTaskRequestMatchesTheEip712TypeStrings() public view {
         ITaskCoordinator.TaskRequest memory q = _request(0);
         vm.assertEq(coordinator.hashTaskRequest(q), _digest(q), "digest");
-        vm.assertEq(
-            coordinator.TASK_SPEC_TYPEHASH(), keccak256(bytes(SPEC_TYPE)), "spec typehash"
-        );
+        vm.assertEq(coordinator.TASK_SPEC_TYPEHASH(), keccak256(bytes(SPEC_TYPE)), "spec typehash");
     }
 
     function test_PostTaskForWithSignatureAndPermitFromRelayer() public {
@@ -632,9 +630,7 @@ contract TaskCoordinatorTest is ProtocolFixture {
         warpToReveal(taskId, 0);
         vm.assertTrue(coordinator.roundPhase(taskId, 0) == ITaskCoordinator.Phase.Revealing, "r");
         warpToAggregate(taskId, 0);
-        vm.assertTrue(
-            coordinator.roundPhase(taskId, 0) == ITaskCoordinator.Phase.Aggregating, "a"
-        );
+        vm.assertTrue(coordinator.roundPhase(taskId, 0) == ITaskCoordinator.Phase.Aggregating, "a");
         commitRoundAs(taskId, 0, bytes32("contrib"), 3, weights3(5, 6, 7));
         (bytes32 modelRoot, bytes32 contributionsRoot, uint256 total, uint256 at,) =
             coordinator.roundCommitment(taskId, 0);
@@ -642,9 +638,7 @@ contract TaskCoordinatorTest is ProtocolFixture {
         vm.assertEq(contributionsRoot, bytes32("contrib"), "contributions");
         vm.assertEq(total, 18, "total weight");
         vm.assertEq(at, block.timestamp, "committed at");
-        vm.assertTrue(
-            coordinator.roundPhase(taskId, 0) == ITaskCoordinator.Phase.Challenging, "ch"
-        );
+        vm.assertTrue(coordinator.roundPhase(taskId, 0) == ITaskCoordinator.Phase.Challenging, "ch");
     }
 
     function test_CommitRoundRepeatedWithSameRootsIsANoOp() public {
@@ -809,7 +803,8 @@ contract TaskCoordinatorTest is ProtocolFixture {
     function test_RevertIf_CommitRoundWithBadWeights() public {
         uint256 taskId = postDefaultTask();
         warpToAggregate(taskId, 0);
-        bytes memory err = abi.encodeWithSelector(TaskCoordinator.TaskCoordinatorBadWeights.selector);
+        bytes memory err =
+            abi.encodeWithSelector(TaskCoordinator.TaskCoordinatorBadWeights.selector);
         pvm.startPrank(aggregator);
         uint64[] memory two = new uint64[](2);
         two[0] = 1;
@@ -1004,9 +999,7 @@ contract TaskCoordinatorTest is ProtocolFixture {
 
     // ------------------------------------------------------------------ claims
 
-    function _finalizeWithTree(uint256 taskId, bytes32 root, uint64[] memory w, uint32 n)
-        internal
-    {
+    function _finalizeWithTree(uint256 taskId, bytes32 root, uint64[] memory w, uint32 n) internal {
         warpToAggregate(taskId, 0);
         commitRoundAs(taskId, 0, root, n, w);
         pvm.warp(block.timestamp + 100);
@@ -1101,9 +1094,7 @@ contract TaskCoordinatorTest is ProtocolFixture {
 
     /// @notice Every contributor of a fuzzed tree claims on its own chain (home or a vault):
     ///         each gets share-of-weight, nobody twice, and no chain pays more than its share.
-    function testFuzz_ClaimsPayEveryContributorOnItsChainExactlyOnce(uint256 seed, uint8 n)
-        public
-    {
+    function testFuzz_ClaimsPayEveryContributorOnItsChainExactlyOnce(uint256 seed, uint8 n) public {
         n = uint8(bound(n, 1, 24));
         fuzzSeed = seed;
         uint256 taskId = postDefaultTask();
@@ -1166,9 +1157,8 @@ contract TaskCoordinatorTest is ProtocolFixture {
         if (chainId == HOME) {
             coordinator.claim(taskId, 0, worker, _rootFor(i), weight, i, proof);
         } else {
-            (chainId == CHAIN_B ? vaultB : vaultC).claim(
-                taskId, 0, worker, _rootFor(i), weight, i, proof
-            );
+            (chainId == CHAIN_B ? vaultB : vaultC)
+            .claim(taskId, 0, worker, _rootFor(i), weight, i, proof);
         }
     }
 
@@ -1219,14 +1209,18 @@ contract TaskCoordinatorTest is ProtocolFixture {
         bytes memory payload = Messages.encodeRewardReturned(address(this), 1);
         string memory vaultB_ = Strings.toHexString(address(vaultB));
         // Right address, wrong chain; and an unknown chain.
-        gwHome.approveContractCall(bytes32("1"), C_NAME, vaultB_, address(coordinator), keccak256(payload));
+        gwHome.approveContractCall(
+            bytes32("1"), C_NAME, vaultB_, address(coordinator), keccak256(payload)
+        );
         vm.expectRevert(
             abi.encodeWithSelector(
                 TaskCoordinator.TaskCoordinatorUntrustedSource.selector, C_NAME, vaultB_
             )
         );
         coordinator.execute(bytes32("1"), C_NAME, vaultB_, payload);
-        gwHome.approveContractCall(bytes32("2"), "nowhere", vaultB_, address(coordinator), keccak256(payload));
+        gwHome.approveContractCall(
+            bytes32("2"), "nowhere", vaultB_, address(coordinator), keccak256(payload)
+        );
         vm.expectRevert(
             abi.encodeWithSelector(
                 TaskCoordinator.TaskCoordinatorUntrustedSource.selector, "nowhere", vaultB_
@@ -1238,7 +1232,9 @@ contract TaskCoordinatorTest is ProtocolFixture {
     function test_RevertIf_ReturnExceedsLockedOrUnknownKind() public {
         string memory from = Strings.toHexString(address(vaultB));
         bytes memory payload = Messages.encodeRewardReturned(address(this), 1);
-        gwHome.approveContractCall(bytes32("1"), B_NAME, from, address(coordinator), keccak256(payload));
+        gwHome.approveContractCall(
+            bytes32("1"), B_NAME, from, address(coordinator), keccak256(payload)
+        );
         vm.expectRevert(
             abi.encodeWithSelector(
                 TaskCoordinator.TaskCoordinatorReturnExceedsLocked.selector, CHAIN_B, 1, 0

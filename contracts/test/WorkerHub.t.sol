@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.30;
 
-import {IAxelarExecutable} from
-    "@axelar-network/axelar-gmp-sdk-solidity/contracts/interfaces/IAxelarExecutable.sol";
+import {
+    IAxelarExecutable
+} from "@axelar-network/axelar-gmp-sdk-solidity/contracts/interfaces/IAxelarExecutable.sol";
 import {WorkerHub} from "../src/WorkerHub.sol";
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 import {Messages} from "../src/libraries/Messages.sol";
@@ -557,7 +558,9 @@ contract WorkerHubTest is ProtocolFixture {
 
     function test_RevertIf_ExecuteFromUnparsableAddress() public {
         bytes memory payload = Messages.encodeTaskCancelled(taskId);
-        gwB.approveContractCall(bytes32("cmd"), HOME_NAME, "coordinator", address(hubB), keccak256(payload));
+        gwB.approveContractCall(
+            bytes32("cmd"), HOME_NAME, "coordinator", address(hubB), keccak256(payload)
+        );
         vm.expectRevert(
             abi.encodeWithSelector(
                 WorkerHub.WorkerHubUntrustedSource.selector, HOME_NAME, "coordinator"
@@ -588,7 +591,9 @@ contract WorkerHubTest is ProtocolFixture {
         uint256 future = taskId + 1;
         bytes memory cancel = Messages.encodeTaskCancelled(future);
         string memory from = _hex(address(coordinator));
-        gwB.approveContractCall(bytes32("cancel"), HOME_NAME, from, address(hubB), keccak256(cancel));
+        gwB.approveContractCall(
+            bytes32("cancel"), HOME_NAME, from, address(hubB), keccak256(cancel)
+        );
         vm.expectRevert(abi.encodeWithSelector(WorkerHub.WorkerHubUnknownTask.selector, future));
         hubB.execute(bytes32("cancel"), HOME_NAME, from, cancel);
         vm.assertTrue(

@@ -41,6 +41,8 @@ library Messages {
         if (payload.length < 32) revert MessagesPayloadTooShort(payload.length);
         // The kind is abi-encoded as a uint8 in a full word; a larger word is not a valid kind.
         uint256 word = uint256(bytes32(payload[0:32]));
+        // Larger words were mapped to 255 just before.
+        // forge-lint: disable-next-line(unsafe-typecast)
         return word > type(uint8).max ? type(uint8).max : uint8(word);
     }
 
@@ -69,8 +71,16 @@ library Messages {
         pure
         returns (uint256 taskId, Schedule memory s)
     {
-        (, taskId, s.startTime, s.roundPeriod, s.commitWindow, s.revealWindow, s.rounds, s.maxWeight) =
-            abi.decode(payload, (uint8, uint256, uint64, uint32, uint32, uint32, uint16, uint64));
+        (
+            ,
+            taskId,
+            s.startTime,
+            s.roundPeriod,
+            s.commitWindow,
+            s.revealWindow,
+            s.rounds,
+            s.maxWeight
+        ) = abi.decode(payload, (uint8, uint256, uint64, uint32, uint32, uint32, uint16, uint64));
     }
 
     /// @notice abi.encode(TASK_CANCELLED, taskId).
@@ -100,8 +110,9 @@ library Messages {
         pure
         returns (address worker, uint256 amount, uint256 taskId, uint16 round, bytes32 reason)
     {
-        (, worker, amount, taskId, round, reason) =
-            abi.decode(payload, (uint8, address, uint256, uint256, uint16, bytes32));
+        (
+            , worker, amount, taskId, round, reason
+        ) = abi.decode(payload, (uint8, address, uint256, uint256, uint16, bytes32));
     }
 
     /// @notice abi.encode(ROUND_FINALIZED, taskId, round, contributionsRoot, chainWeight,
@@ -113,7 +124,9 @@ library Messages {
         uint64 chainWeight,
         uint256 chainShare
     ) internal pure returns (bytes memory) {
-        return abi.encode(ROUND_FINALIZED, taskId, round, contributionsRoot, chainWeight, chainShare);
+        return abi.encode(
+            ROUND_FINALIZED, taskId, round, contributionsRoot, chainWeight, chainShare
+        );
     }
 
     /// @notice Decodes a ROUND_FINALIZED payload.

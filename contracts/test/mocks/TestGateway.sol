@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.30;
 
-import {IAxelarGateway} from
-    "@axelar-network/axelar-gmp-sdk-solidity/contracts/interfaces/IAxelarGateway.sol";
+import {
+    IAxelarGateway
+} from "@axelar-network/axelar-gmp-sdk-solidity/contracts/interfaces/IAxelarGateway.sol";
 
 /// @title TestGateway
 /// @notice A real, minimal IAxelarGateway for tests: `callContract` records and emits the call;
@@ -32,7 +33,9 @@ contract TestGateway is IAxelarGateway {
         bytes calldata payload
     ) external {
         _calls.push(Call(msg.sender, destinationChain, contractAddress, payload));
-        emit ContractCall(msg.sender, destinationChain, contractAddress, keccak256(payload), payload);
+        emit ContractCall(
+            msg.sender, destinationChain, contractAddress, keccak256(payload), payload
+        );
     }
 
     /// @notice Approves an incoming call (what guardians' signatures do on the real gateway).
@@ -43,7 +46,9 @@ contract TestGateway is IAxelarGateway {
         address contractAddress,
         bytes32 payloadHash
     ) external {
-        if (_executed[commandId]) revert TestGatewayCommandExecuted(commandId);
+        if (_executed[commandId]) {
+            revert TestGatewayCommandExecuted(commandId);
+        }
         _approved[_key(commandId, sourceChain, sourceAddress, contractAddress, payloadHash)] = true;
     }
 
