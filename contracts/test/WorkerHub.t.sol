@@ -619,6 +619,14 @@ contract WorkerHubTest is ProtocolFixture {
         hubB.execute(bytes32("cancel"), HOME_NAME, from, cancel);
     }
 
+    function test_ExecuteAcceptsAChecksummedSourceAddress() public {
+        bytes memory payload = Messages.encodeTaskCancelled(taskId);
+        string memory from = Strings.toChecksumHexString(address(coordinator));
+        gwB.approveContractCall(bytes32("cmd"), HOME_NAME, from, address(hubB), keccak256(payload));
+        hubB.execute(bytes32("cmd"), HOME_NAME, from, payload);
+        vm.assertTrue(hubB.taskWindows(taskId).cancelled, "cancelled");
+    }
+
     function test_RevertIf_ConstructedWithZeroArguments() public {
         vm.expectRevert(abi.encodeWithSelector(WorkerHub.WorkerHubZeroArgument.selector));
         new WorkerHub(address(gwB), HOME_NAME, address(0), MIN_STAKE, 1, treasury);
