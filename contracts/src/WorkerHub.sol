@@ -21,9 +21,10 @@ import {Messages} from "./libraries/Messages.sol";
 /// @dev A message whose execution reverts leaves its gateway approval unconsumed (the revert undoes
 ///      `validateContractCall`), so the relayer can retry `execute` with the same arguments.
 contract WorkerHub is AxelarExecutable {
-    /// @notice The worker is not registered or its stake is below the minimum.
+    /// @notice The worker has no stake.
     error WorkerHubNotRegistered(address worker);
-    /// @notice The stake sent is zero, or the resulting stake is below the minimum.
+    /// @notice The stake sent is zero, or the (resulting) stake is below the minimum (e.g. after a
+    ///         slash).
     error WorkerHubStakeTooLow(uint256 stake, uint256 minStake);
     /// @notice The worker is unbonding and may neither commit nor add stake.
     error WorkerHubUnbonding(address worker);
@@ -218,7 +219,9 @@ contract WorkerHub is AxelarExecutable {
     function commitUpdate(uint256 taskId, uint16 round, bytes32 commitment) external {
         if (commitment == bytes32(0)) revert WorkerHubZeroHash();
         Worker storage w = _workers[msg.sender];
-        if (w.stake < _minStake) revert WorkerHubNotRegistered(msg.sender);
+        uint256 stake = w.stake;
+        if (stake == 0) revert WorkerHubNotRegistered(msg.sender);
+        if (stake < _minStake) revert WorkerHubStakeTooLow(stake, _minStake);
         if (w.unlockAt != 0) revert WorkerHubUnbonding(msg.sender);
         TaskWindows memory t = _liveTask(taskId, round);
         (uint256 open, uint256 commitDeadline,) = _windows(t, round);

@@ -179,6 +179,23 @@ contract WorkerHubTest is ProtocolFixture {
         hubB.commitUpdate(taskId, 0, bytes32("c"));
     }
 
+    function test_RevertIf_CommitUpdateUnderStakedAfterSlash() public {
+        deliver(
+            gwB,
+            address(hubB),
+            HOME_NAME,
+            address(coordinator),
+            Messages.encodeWorkerSlashed(worker, 0.5 ether, taskId, 0, "x"),
+            bytes32("slash")
+        );
+        warpToCommit(taskId, 0);
+        pvm.prank(worker);
+        vm.expectRevert(
+            abi.encodeWithSelector(WorkerHub.WorkerHubStakeTooLow.selector, 0.5 ether, MIN_STAKE)
+        );
+        hubB.commitUpdate(taskId, 0, bytes32("c"));
+    }
+
     function test_RevertIf_CommitUpdateWhileUnbonding() public {
         pvm.prank(worker);
         hubB.requestUnbond();
