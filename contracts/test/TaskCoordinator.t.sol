@@ -1254,6 +1254,24 @@ contract TaskCoordinatorTest is ProtocolFixture {
         coordinator.execute(bytes32("x"), B_NAME, "0x00", hex"");
     }
 
+    function test_RevertIf_ViewsAskForUnknownTaskOrRound() public {
+        vm.expectRevert(
+            abi.encodeWithSelector(TaskCoordinator.TaskCoordinatorUnknownTask.selector, 3)
+        );
+        coordinator.taskSpec(3);
+        vm.expectRevert(
+            abi.encodeWithSelector(TaskCoordinator.TaskCoordinatorUnknownTask.selector, 3)
+        );
+        coordinator.roundPhase(3, 0);
+        uint256 taskId = postDefaultTask();
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                TaskCoordinator.TaskCoordinatorRoundOutOfRange.selector, taskId, uint16(2)
+            )
+        );
+        coordinator.roundDeadlines(taskId, 2);
+    }
+
     function test_GettersReportConfiguration() public view {
         pvm.assertEq(address(coordinator.token()), address(token), "token");
         pvm.assertEq(address(coordinator.registry()), address(registry), "registry");

@@ -543,6 +543,28 @@ contract WorkerHubTest is ProtocolFixture {
         vm.assertEq(treasury.balance, MIN_STAKE, "treasury");
     }
 
+    function test_SlashToRefusingTreasuryFailsAndKeepsApproval() public {
+        RejectingReceiver refusing = new RejectingReceiver();
+        WorkerHub hub = new WorkerHub(
+            address(gwB), HOME_NAME, address(coordinator), MIN_STAKE, 1, address(refusing)
+        );
+        registerWorker(hub, worker);
+        bytes memory payload = Messages.encodeWorkerSlashed(worker, 1, taskId, 0, "x");
+        string memory from = _hex(address(coordinator));
+        gwB.approveContractCall(bytes32("s"), HOME_NAME, from, address(hub), keccak256(payload));
+        vm.expectRevert(
+            abi.encodeWithSelector(WorkerHub.WorkerHubTransferFailed.selector, address(refusing), 1)
+        );
+        hub.execute(bytes32("s"), HOME_NAME, from, payload);
+        vm.assertEq(hub.workerOf(worker).stake, MIN_STAKE, "stake untouched");
+        vm.assertTrue(
+            gwB.isContractCallApproved(
+                bytes32("s"), HOME_NAME, from, address(hub), keccak256(payload)
+            ),
+            "approval kept for a retry"
+        );
+    }
+
     function test_RevertIf_ExecuteWithoutApproval() public {
         vm.expectRevert(abi.encodeWithSelector(IAxelarExecutable.NotApprovedByGateway.selector));
         hubB.execute(
