@@ -104,6 +104,10 @@ public final class Submitter extends Worker {
             }
             c.assign(partitions);
             c.seekToBeginning(partitions); // rebuild what is pending from the topics; the chain says what is done
+            // Act only once every event up to now was read: a retraction further on must be seen
+            // before its message is approved.
+            Map<TopicPartition, Long> catchUp = new HashMap<>(c.endOffsets(partitions.stream()
+                    .filter(tp -> tp.topic().equals(Topics.CHAIN_EVENTS.name())).toList()));
             nextStuckReport = System.currentTimeMillis() + config.stuckReportInterval().toMillis();
             while (!stopping()) {
                 for (ConsumerRecord<byte[], byte[]> record : c.poll(POLL)) {
@@ -112,6 +116,14 @@ public final class Submitter extends Worker {
                     } else {
                         onAttestation(record);
                     }
+                }
+                if (!catchUp.isEmpty()) {
+                    catchUp.entrySet().removeIf(e -> c.position(e.getKey()) >= e.getValue());
+                    if (!catchUp.isEmpty()) {
+                        continue;
+                    }
+                    LOG.info("{} caught up with {}: {} messages known", name(), Topics.CHAIN_EVENTS.name(),
+                            messages.size());
                 }
                 for (Pending pending : List.copyOf(messages.values())) {
                     if (stopping()) {
