@@ -12,8 +12,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = Tributary.Version.class,
         description = "Tributary: a cross-chain network for training machine-learning models together.",
-        subcommands = {DemoCommand.class, TestCommand.class, DevnetCommand.class, BenchCommand.class,
-            CommandLine.HelpCommand.class},
+        subcommands = {DemoCommand.class, TestCommand.class, DevnetCommand.class, RelayerCommand.class,
+            BenchCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run ./tributary <command> --help for the options of a command."})
 public final class Tributary implements Runnable {
 
