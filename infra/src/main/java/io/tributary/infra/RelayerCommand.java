@@ -27,8 +27,9 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "relayer",
         mixinStandardHelpOptions = true,
-        description = {"Run the guardian relayer: guardians sign Gateway ContractCall events from chain.events,",
-            "the submitter approves and executes them on the destination chain. Runs until Ctrl-C."})
+        description = {"Run the guardian relayer that carries cross-chain messages.",
+            "Guardians sign Gateway ContractCall events from chain.events; the submitter approves and "
+                    + "executes them on the destination chain once enough guardians signed. Runs until Ctrl-C."})
 public final class RelayerCommand implements Callable<Integer> {
 
     @Spec
