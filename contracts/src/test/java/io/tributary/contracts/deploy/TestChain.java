@@ -23,6 +23,9 @@ import org.web3j.protocol.http.HttpService;
  */
 final class TestChain implements AutoCloseable {
 
+    /** Funded accounts (anvil's default ten, and two more workers for the life-cycle test). */
+    static final int ACCOUNTS = 12;
+
     final String name;
     final long chainId;
     final boolean home;
@@ -74,7 +77,8 @@ final class TestChain implements AutoCloseable {
         }
         Files.createDirectories(dir);
         Process process = new ProcessBuilder(anvil, "--host", "127.0.0.1", "--port", Integer.toString(port),
-                        "--chain-id", Long.toString(chainId), "--code-size-limit", "49152")
+                        "--chain-id", Long.toString(chainId), "--code-size-limit", "49152",
+                        "--accounts", Integer.toString(ACCOUNTS))
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve(name + ".anvil.log").toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
