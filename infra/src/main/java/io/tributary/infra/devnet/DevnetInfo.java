@@ -5,10 +5,14 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.tributary.contracts.deploy.ChainContracts;
+import io.tributary.contracts.deploy.Deployment;
+import io.tributary.contracts.deploy.KeyRoles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
@@ -17,6 +21,11 @@ import java.util.Objects;
  * What a running devnet offers, as written to {@code DIR/devnet.json} once everything answers. The
  * file's presence means "ready"; other parts of Tributary read it to find the chains, Kafka and
  * Postgres. Unknown fields are ignored on read, so later versions can add sections.
+ *
+ * <p>Once the protocol suite is deployed, every chain carries its {@code contracts} (every address,
+ * the gateway's chain name, guardians with their dev key index, threshold, and the transaction of
+ * every deployment step) and {@code deployment} says which dev key plays which role and where the
+ * deployer keeps its journal. Both are null in a file written before the deployment.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record DevnetInfo(
@@ -26,7 +35,8 @@ public record DevnetInfo(
         List<Chain> chains,
         Kafka kafka,
         Postgres postgres,
-        List<Long> pids) {
+        List<Long> pids,
+        DeploymentSection deployment) {
 
     /** The format version this code writes. */
     public static final int VERSION = 1;
@@ -43,6 +53,42 @@ public record DevnetInfo(
         Objects.requireNonNull(kafka, "kafka");
         Objects.requireNonNull(postgres, "postgres");
         pids = List.copyOf(Objects.requireNonNull(pids, "pids"));
+    }
+
+    /** A devnet without a deployment (yet). */
+    public DevnetInfo(int version, String dir, long supervisorPid, List<Chain> chains, Kafka kafka, Postgres postgres,
+            List<Long> pids) {
+        this(version, dir, supervisorPid, chains, kafka, postgres, pids, null);
+    }
+
+    /**
+     * The deployment section: which dev key (index into every chain's {@code devKeys}) plays which
+     * role, and the directory of the deployer's journal and transaction-writer state.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record DeploymentSection(KeyRoles roles, String stateDir) {
+        public DeploymentSection {
+            Objects.requireNonNull(roles, "roles");
+        }
+    }
+
+    /** This devnet with {@code deployment}'s contracts on its chains. */
+    public DevnetInfo withDeployment(Deployment deployment, Path stateDir) {
+        List<Chain> deployed = new ArrayList<>();
+        for (Chain chain : chains) {
+            deployed.add(chain.withContracts(deployment.chain(chain.name())));
+        }
+        return new DevnetInfo(version, dir, supervisorPid, deployed, kafka, postgres, pids,
+                new DeploymentSection(deployment.roles(), stateDir.toString()));
+    }
+
+    /** The deployed suite across the chains; fails if the devnet has none. */
+    public Deployment deployedSuite() {
+        if (deployment == null || chains.stream().anyMatch(c -> c.contracts() == null)) {
+            throw new NoSuchElementException("the devnet in " + dir + " has no deployed contracts");
+        }
+        return new Deployment(Deployment.VERSION, home().name(), deployment.roles(),
+                chains.stream().map(Chain::contracts).toList());
     }
 
     /** Role of a chain in the network (DESIGN.md: one home chain, several participant chains). */
@@ -64,9 +110,21 @@ public record DevnetInfo(
             String rpcUrl,
             String wsUrl,
             List<DevKey> devKeys,
-            long pid) {
+            long pid,
+            ChainContracts contracts) {
         public Chain {
             devKeys = List.copyOf(devKeys);
+        }
+
+        /** A chain without contracts (yet). */
+        public Chain(String name, long chainId, Role role, long blockTimeMillis, String rpcUrl, String wsUrl,
+                List<DevKey> devKeys, long pid) {
+            this(name, chainId, role, blockTimeMillis, rpcUrl, wsUrl, devKeys, pid, null);
+        }
+
+        /** This chain with its deployed contracts. */
+        public Chain withContracts(ChainContracts deployed) {
+            return new Chain(name, chainId, role, blockTimeMillis, rpcUrl, wsUrl, devKeys, pid, deployed);
         }
     }
 

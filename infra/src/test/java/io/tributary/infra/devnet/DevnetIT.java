@@ -4,7 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tributary.contracts.deploy.ChainContracts;
+import io.tributary.contracts.deploy.Deployment;
+import io.tributary.contracts.generated.Gateway;
+import io.tributary.contracts.generated.ModelRegistry;
+import io.tributary.contracts.generated.RewardVault;
+import io.tributary.contracts.generated.TaskCoordinator;
+import io.tributary.contracts.generated.WorkerHub;
 import io.tributary.infra.Tributary;
+import java.math.BigInteger;
 import io.tributary.schemas.Topics;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -33,6 +41,12 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.web3j.abi.datatypes.Address;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.http.HttpService;
+import org.web3j.tx.ReadonlyTransactionManager;
+import org.web3j.tx.gas.StaticGasProvider;
 import picocli.CommandLine;
 
 /** Starts a real devnet through the CLI entry point, checks every part from outside, stops it. */
@@ -62,7 +76,7 @@ class DevnetIT {
         cli("devnet", "down", "--dir", DIR.toString()); // a devnet left by an aborted earlier run
         Run up = cli("devnet", "up", "--detach", "--dir", DIR.toString());
         assertThat(up.exitCode()).as("devnet up --detach: %s %s", up.out(), up.err()).isZero();
-        assertThat(up.out()).contains("devnet ready", "127.0.0.1");
+        assertThat(up.out()).contains("devnet ready", "127.0.0.1", "TaskCoordinator", "RewardVault", "guardians #[3, 4, 5]");
         info = DevnetInfo.read(DevnetInfo.file(DIR));
     }
 
@@ -121,6 +135,67 @@ class DevnetIT {
 
     @Test
     @Order(3)
+    void shouldDeployTheProtocolSuiteOnEveryChainAndNameEveryAddress() throws Exception {
+        Deployment suite = info.deployedSuite();
+        assertThat(info.deployment().roles().guardians()).containsExactly(3, 4, 5);
+        assertThat(Files.exists(Path.of(info.deployment().stateDir()).resolve("deployment.json"))).isTrue();
+        String coordinatorAddress = suite.home().taskCoordinator();
+        StaticGasProvider noGas = new StaticGasProvider(BigInteger.ZERO, BigInteger.ZERO);
+        Web3j homeRpc = Web3j.build(new HttpService(info.home().rpcUrl()));
+        try {
+            TaskCoordinator coordinator = TaskCoordinator.load(coordinatorAddress, homeRpc,
+                    new ReadonlyTransactionManager(homeRpc, Address.DEFAULT.getValue()), noGas);
+            ModelRegistry registry = ModelRegistry.load(suite.home().modelRegistry(), homeRpc,
+                    new ReadonlyTransactionManager(homeRpc, Address.DEFAULT.getValue()), noGas);
+            assertThat(registry.coordinator().send()).isEqualToIgnoringCase(coordinatorAddress);
+            String aggregator = info.home().devKeys().get(info.deployment().roles().aggregator()).address();
+            assertThat(coordinator.bondOf(aggregator).send().amount).isPositive();
+            for (DevnetInfo.Chain chain : info.chains()) {
+                ChainContracts contracts = chain.contracts();
+                assertThat(contracts.name()).isEqualTo(chain.name());
+                assertThat(contracts.addresses()).hasSize(chain.role() == DevnetInfo.Role.HOME ? 5 : 3);
+                Web3j rpc = Web3j.build(new HttpService(chain.rpcUrl()));
+                try {
+                    for (var contract : contracts.addresses().entrySet()) {
+                        String code = rpc.ethGetCode(contract.getValue(), DefaultBlockParameterName.LATEST).send().getCode();
+                        assertThat(code).as("%s on %s", contract.getKey(), chain.name()).hasSizeGreaterThan(2);
+                        assertThat(contracts.transactions()).as(chain.name()).containsKey(contract.getKey());
+                    }
+                    var readOnly = new ReadonlyTransactionManager(rpc, Address.DEFAULT.getValue());
+                    Gateway gateway = Gateway.load(contracts.gateway(), rpc, readOnly, noGas);
+                    assertThat(gateway.chainName().send()).isEqualTo(contracts.gatewayChainName()).isEqualTo(chain.name());
+                    assertThat(gateway.threshold().send()).isEqualTo(BigInteger.valueOf(contracts.threshold())).isEqualTo(BigInteger.TWO);
+                    assertThat(contracts.guardians()).hasSize(3).allSatisfy(g -> assertThat(g.address())
+                            .isEqualToIgnoringCase(chain.devKeys().get(g.devKeyIndex()).address()));
+                    for (ChainContracts.Guardian guardian : contracts.guardians()) {
+                        assertThat(gateway.isGuardian(guardian.address()).send()).as(guardian.address()).isTrue();
+                    }
+                    WorkerHub hub = WorkerHub.load(contracts.workerHub(), rpc, readOnly, noGas);
+                    var source = hub.trustedSource().send();
+                    assertThat(source.component1()).isEqualTo("home");
+                    assertThat(source.component2()).isEqualToIgnoringCase(coordinatorAddress);
+                    TaskCoordinator.ChainConfig config = coordinator.chainConfig(BigInteger.valueOf(chain.chainId())).send();
+                    assertThat(config.name).isEqualTo(chain.name());
+                    assertThat(config.hub).isEqualToIgnoringCase(contracts.workerHub());
+                    if (chain.role() == DevnetInfo.Role.PARTICIPANT) {
+                        assertThat(config.vault).isEqualToIgnoringCase(contracts.rewardVault());
+                        RewardVault vault = RewardVault.load(contracts.rewardVault(), rpc, readOnly, noGas);
+                        assertThat(vault.trustedSource().send().component2()).isEqualToIgnoringCase(coordinatorAddress);
+                        assertThat(vault.localChainId().send()).isEqualTo(BigInteger.valueOf(chain.chainId()));
+                    } else {
+                        assertThat(config.vault).isEqualTo(Address.DEFAULT.getValue());
+                    }
+                } finally {
+                    rpc.shutdown();
+                }
+            }
+        } finally {
+            homeRpc.shutdown();
+        }
+    }
+
+    @Test
+    @Order(4)
     void shouldRunAPostgresWithLogicalWalLevel() throws Exception {
         DevnetInfo.Postgres pg = info.postgres();
         try (Connection connection = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
@@ -132,7 +207,7 @@ class DevnetIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void shouldRefuseASecondUpOnTheSameDir() throws Exception {
         Run second = cli("devnet", "up", "--detach", "--dir", DIR.toString());
 
@@ -142,7 +217,7 @@ class DevnetIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void shouldLeaveNoProcessAndNoOpenPortWhenDown() throws Exception {
         List<Integer> ports = new ArrayList<>();
         info.chains().forEach(c -> ports.add(URI.create(c.rpcUrl()).getPort()));
@@ -162,7 +237,7 @@ class DevnetIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void shouldCleanUpAfterAKilledSupervisorAndStartAgainInTheSameDir() throws Exception {
         Run first = cli("devnet", "up", "--detach", "--dir", DIR.toString());
         assertThat(first.exitCode()).as("%s %s", first.out(), first.err()).isZero();

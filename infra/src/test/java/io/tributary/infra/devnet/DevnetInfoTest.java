@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tributary.contracts.deploy.ChainContracts;
+import io.tributary.contracts.deploy.Deployment;
+import io.tributary.contracts.deploy.KeyRoles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,6 +60,37 @@ class DevnetInfoTest {
         assertThat(json.at("/kafka/bootstrapServers").asText()).isEqualTo("127.0.0.1:9092");
         assertThat(json.at("/postgres/jdbcUrl").asText()).startsWith("jdbc:postgresql://");
         assertThat(json.get("pids")).hasSize(4);
+    }
+
+    @Test
+    void shouldCarryEachChainsContractsAndTheKeyRolesOnceDeployed() throws IOException {
+        Path file = DevnetInfo.file(dir);
+        List<ChainContracts.Guardian> guardians = List.of(new ChainContracts.Guardian("0x90f7", 3),
+                new ChainContracts.Guardian("0x15d3", 4), new ChainContracts.Guardian("0x9965", 5));
+        Deployment deployment = new Deployment(Deployment.VERSION, "home", KeyRoles.defaults(), List.of(
+                new ChainContracts("home", 31337, true, "0xa1", "home", guardians, 2, "0xa2", "0xa3", "0xa4", "0xa5",
+                        null, java.util.Map.of("TaskCoordinator", "0xt4")),
+                new ChainContracts("arbitrum-local", 412346, false, "0xb1", "arbitrum-local", guardians, 2, null, null,
+                        null, "0xb2", "0xb3", java.util.Map.of("RewardVault", "0xt5"))));
+        DevnetInfo info = sample().withDeployment(deployment, dir.resolve("deployment"));
+
+        info.write(file);
+        DevnetInfo read = DevnetInfo.read(file);
+        JsonNode json = new ObjectMapper().readTree(file.toFile());
+
+        assertThat(read).isEqualTo(info);
+        assertThat(read.deployedSuite()).isEqualTo(deployment);
+        assertThat(json.at("/chains/0/contracts/taskCoordinator").asText()).isEqualTo("0xa4");
+        assertThat(json.at("/chains/1/contracts/rewardVault").asText()).isEqualTo("0xb3");
+        assertThat(json.at("/chains/1/contracts/taskCoordinator").isMissingNode()).isTrue();
+        assertThat(json.at("/chains/1/contracts/guardians/2/devKeyIndex").asInt()).isEqualTo(5);
+        assertThat(json.at("/deployment/roles/aggregator").asInt()).isEqualTo(1);
+        assertThat(json.at("/deployment/roles/guardians")).hasSize(3);
+    }
+
+    @Test
+    void shouldSaySoWhenNothingIsDeployed() {
+        assertThatThrownBy(() -> sample().deployedSuite()).hasMessageContaining("no deployed contracts");
     }
 
     @Test
