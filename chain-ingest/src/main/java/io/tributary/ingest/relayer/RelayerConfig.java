@@ -1,5 +1,6 @@
 package io.tributary.ingest.relayer;
 
+import io.tributary.contracts.deploy.KeyRoles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -149,10 +150,12 @@ public final class RelayerConfig {
     /**
      * Reads a devnet.json-like file: {@code kafka.bootstrapServers}; {@code chains[]} with
      * {@code name}, {@code chainId}, {@code rpcUrl} and the gateway as {@code gateway} or
-     * {@code contracts.Gateway} (chains without one are left out); and an optional {@code relayer}
-     * object ({@code guardianKeys}, {@code threshold}, {@code submitterKey}, {@code stateDir}, relative
-     * to the file's folder). Without a {@code relayer} object the devnet's funded dev keys of the first
-     * chain are used: guardians = dev keys 1..3, threshold 2, submitter = dev key 4 (local devnets only).
+     * {@code contracts.gateway} (as the Deployer writes it; chains without one are left out); and an
+     * optional {@code relayer} object ({@code guardianKeys}, {@code threshold}, {@code submitterKey},
+     * {@code stateDir}, relative to the file's folder). Without a {@code relayer} object the devnet's
+     * funded dev keys of the first chain are used in the roles of {@code deployment.roles} (or
+     * {@link KeyRoles#defaults()}): the guardian keys, the relayer key as submitter, and the threshold
+     * of the deployed gateways (local devnets only).
      */
     public static RelayerConfig read(Path file) throws IOException {
         JsonNode root = new ObjectMapper().readTree(file.toFile());
@@ -160,9 +163,11 @@ public final class RelayerConfig {
         Builder b = builder();
         b.kafkaBootstrap(root.path("kafka").path("bootstrapServers").asText(null));
         List<String> devKeys = new ArrayList<>();
+        int threshold = 0;
         for (JsonNode chain : root.path("chains")) {
             String gateway = chain.hasNonNull("gateway") ? chain.get("gateway").asText()
-                    : chain.path("contracts").path("Gateway").asText(null);
+                    : chain.path("contracts").path("gateway").asText(null);
+            threshold = Math.max(threshold, chain.path("contracts").path("threshold").asInt(0));
             if (devKeys.isEmpty()) {
                 chain.path("devKeys").forEach(k -> devKeys.add(k.path("privateKey").asText()));
             }
@@ -179,11 +184,16 @@ public final class RelayerConfig {
             b.submitterKey(relayer.path("submitterKey").asText(null));
             b.stateDir(base.resolve(relayer.path("stateDir").asText("relayer")));
         } else {
-            if (devKeys.size() < 5) {
-                throw new IOException(file + " has no relayer section and fewer than 5 dev keys to take guardians from");
+            JsonNode rolesNode = root.path("deployment").path("roles");
+            KeyRoles roles = rolesNode.isObject()
+                    ? new ObjectMapper().treeToValue(rolesNode, KeyRoles.class) : KeyRoles.defaults();
+            if (devKeys.size() < roles.keysNeeded()) {
+                throw new IOException(file + " has no relayer section and " + devKeys.size()
+                        + " dev keys, fewer than the " + roles.keysNeeded() + " its key roles need");
             }
-            devKeys.subList(1, 4).forEach(b::guardianKey);
-            b.threshold(2).submitterKey(devKeys.get(4)).stateDir(base.resolve("relayer"));
+            roles.guardians().forEach(i -> b.guardianKey(devKeys.get(i)));
+            b.threshold(threshold > 0 ? threshold : Math.min(2, roles.guardians().size()))
+                    .submitterKey(devKeys.get(roles.relayer())).stateDir(base.resolve("relayer"));
         }
         try {
             return b.build();

@@ -78,7 +78,7 @@ class RelayerConfigTest {
         Files.writeString(file, """
                 {"version": 1, "kafka": {"bootstrapServers": "127.0.0.1:19092"},
                  "chains": [
-                   {"name": "home", "chainId": 31337, "rpcUrl": "http://127.0.0.1:1", "contracts": {"Gateway": "%s"}},
+                   {"name": "home", "chainId": 31337, "rpcUrl": "http://127.0.0.1:1", "contracts": {"gateway": "%s", "threshold": 2}},
                    {"name": "arbitrum-local", "chainId": 412346, "rpcUrl": "http://127.0.0.1:2", "gateway": "%s"},
                    {"name": "avalanche-local", "chainId": 43112, "rpcUrl": "http://127.0.0.1:3"}],
                  "relayer": {"guardianKeys": ["%s", "%s", "%s"], "threshold": 2, "submitterKey": "%s", "stateDir": "rl"}}
@@ -94,27 +94,67 @@ class RelayerConfigTest {
     }
 
     @Test
-    void shouldTakeDevKeysWhenTheFileHasNoRelayerSection() throws Exception {
+    void shouldTakeTheDevKeysOfTheirRolesWhenTheFileHasNoRelayerSection() throws Exception {
         Path dir = Files.createDirectories(Path.of("target", "relayer-config-test", Long.toString(System.nanoTime())));
         Path file = dir.resolve("devnet.json");
-        StringBuilder keys = new StringBuilder();
-        for (int i = 1; i <= 6; i++) {
-            keys.append(i > 1 ? "," : "").append("{\"address\": \"x\", \"privateKey\": \"0x")
-                    .append("0".repeat(63)).append(i).append("\"}");
-        }
+        Files.writeString(file, """
+                {"kafka": {"bootstrapServers": "127.0.0.1:19092"},
+                 "chains": [{"name": "home", "chainId": 31337, "rpcUrl": "http://127.0.0.1:1",
+                             "contracts": {"gateway": "%s", "threshold": 3}, "devKeys": [%s]}]}
+                """.formatted(GW, devKeys(10)));
+
+        RelayerConfig config = RelayerConfig.read(file);
+
+        // KeyRoles.defaults(): guardians are dev keys 3, 4, 5 and the relayer (submitter) is dev key 2.
+        assertThat(config.guardianKeys()).containsExactly(devKey(3), devKey(4), devKey(5));
+        assertThat(config.submitterKey()).contains(devKey(2));
+        assertThat(config.threshold()).as("the deployed gateways' threshold").isEqualTo(3);
+    }
+
+    @Test
+    void shouldFollowTheDeploymentsKeyRoles() throws Exception {
+        Path dir = Files.createDirectories(Path.of("target", "relayer-config-test", Long.toString(System.nanoTime())));
+        Path file = dir.resolve("devnet.json");
+        Files.writeString(file, """
+                {"kafka": {"bootstrapServers": "127.0.0.1:19092"},
+                 "chains": [{"name": "home", "chainId": 31337, "rpcUrl": "http://127.0.0.1:1",
+                             "contracts": {"gateway": "%s", "threshold": 2}, "devKeys": [%s]}],
+                 "deployment": {"roles": {"deployer": 0, "aggregator": 1, "relayer": 6, "guardians": [2, 3, 4],
+                                          "client": 5, "workers": [7]}}}
+                """.formatted(GW, devKeys(8)));
+
+        RelayerConfig config = RelayerConfig.read(file);
+
+        assertThat(config.guardianKeys()).containsExactly(devKey(2), devKey(3), devKey(4));
+        assertThat(config.submitterKey()).contains(devKey(6));
+        assertThat(config.threshold()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldRefuseADevnetFileWithTooFewDevKeysForTheRoles() throws Exception {
+        Path dir = Files.createDirectories(Path.of("target", "relayer-config-test", Long.toString(System.nanoTime())));
+        Path file = dir.resolve("devnet.json");
         Files.writeString(file, """
                 {"kafka": {"bootstrapServers": "127.0.0.1:19092"},
                  "chains": [{"name": "home", "chainId": 31337, "rpcUrl": "http://127.0.0.1:1", "gateway": "%s",
                              "devKeys": [%s]}]}
-                """.formatted(GW, keys));
+                """.formatted(GW, devKeys(6)));
 
-        RelayerConfig config = RelayerConfig.read(file);
+        assertThatThrownBy(() -> RelayerConfig.read(file)).hasMessageContaining("6 dev keys")
+                .hasMessageContaining("the 10 its key roles need");
+    }
 
-        assertThat(config.guardian(1).getAddress()).isEqualTo(RelayerConfig.builder().chain("home", 1, "http://x", GW)
-                .guardianKey(K2).threshold(1).kafkaBootstrap("k:1").build().guardian(1).getAddress());
-        assertThat(config.guardianKeys()).hasSize(3);
-        assertThat(config.threshold()).isEqualTo(2);
-        assertThat(config.submitterKey()).contains("0x" + "0".repeat(63) + "5");
+    private static String devKey(int index) {
+        return "0x" + String.format("%064x", index + 1);
+    }
+
+    private static String devKeys(int n) {
+        StringBuilder keys = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            keys.append(i > 0 ? "," : "").append("{\"address\": \"x\", \"privateKey\": \"")
+                    .append(devKey(i)).append("\"}");
+        }
+        return keys.toString();
     }
 
     @Test
