@@ -27,6 +27,8 @@ import org.web3j.protocol.http.HttpService;
 public final class Web3jChainClient implements ChainClient {
 
     private static final HexFormat HEX = HexFormat.of();
+    /** Headers asked in one JSON-RPC batch. */
+    private static final int MAX_BATCH = 500;
 
     private final HttpService service;
     private final Web3j web3j;
@@ -62,17 +64,31 @@ public final class Web3jChainClient implements ChainClient {
             }
             return out;
         }
-        BatchRequest batch = web3j.newBatch();
-        for (long n = from; n <= to; n++) {
-            batch.add(web3j.ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(n)), false));
-        }
-        BatchResponse responses = batch.send();
-        for (Response<?> r : responses.getResponses()) {
-            EthBlock.Block b = check("eth_getBlockByNumber", (EthBlock) r).getBlock();
-            if (b == null) {
-                break; // the chain ends here
+        for (long start = from; start <= to; start += MAX_BATCH) {
+            long end = Math.min(to, start + MAX_BATCH - 1);
+            BatchRequest batch = web3j.newBatch();
+            for (long n = start; n <= end; n++) {
+                batch.add(web3j.ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(n)), false));
             }
-            out.add(header(b));
+            BatchResponse responses = batch.send();
+            List<BlockHeader> chunk = new ArrayList<>();
+            for (Response<?> r : responses.getResponses()) {
+                EthBlock.Block b = check("eth_getBlockByNumber", (EthBlock) r).getBlock();
+                if (b != null) {
+                    chunk.add(header(b));
+                }
+            }
+            // whatever order the batch answered in, keep the run of consecutive blocks from 'start'
+            chunk.sort(java.util.Comparator.comparingLong(BlockHeader::number));
+            for (BlockHeader h : chunk) {
+                if (h.number() != from + out.size()) {
+                    return out; // the chain ends here
+                }
+                out.add(h);
+            }
+            if (chunk.size() < end - start + 1) {
+                return out;
+            }
         }
         return out;
     }
