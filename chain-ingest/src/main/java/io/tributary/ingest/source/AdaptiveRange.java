@@ -3,14 +3,20 @@ package io.tributary.ingest.source;
 /**
  * The number of blocks asked of one {@code eth_getLogs}: halved when the node refuses a range
  * (too many results, range limit), doubled after a run of successes, always within [min, max].
+ * A refused size is not tried again until {@value #PATIENCE} times as many full ranges have
+ * succeeded, so a node with a fixed limit is not asked too much every other call.
  */
 public final class AdaptiveRange {
 
     private final int min;
     private final int max;
     private final int growAfter;
+    static final int PATIENCE = 8;
+
     private int size;
     private int successes;
+    private int refusedAt = Integer.MAX_VALUE;
+    private int sinceRefusal;
 
     public AdaptiveRange(int initial, int min, int max, int growAfter) {
         if (min < 1 || max < min || initial < min || initial > max || growAfter < 1) {
@@ -30,6 +36,8 @@ public final class AdaptiveRange {
     /** The node refused a range of {@link #size()} blocks; returns false if it is already at its minimum. */
     public boolean shrink() {
         successes = 0;
+        refusedAt = Math.min(refusedAt, size);
+        sinceRefusal = 0;
         if (size == min) {
             return false;
         }
@@ -45,8 +53,15 @@ public final class AdaptiveRange {
         if (!full) {
             return;
         }
+        if (refusedAt != Integer.MAX_VALUE && ++sinceRefusal >= PATIENCE * growAfter) {
+            refusedAt = Integer.MAX_VALUE; // the node may allow more by now (sparser logs)
+        }
         if (++successes >= growAfter && size < max) {
-            size = (int) Math.min(max, 2L * size);
+            int next = (int) Math.min(max, 2L * size);
+            if (next >= refusedAt) {
+                next = Math.max(size, refusedAt - 1);
+            }
+            size = next;
             successes = 0;
         }
     }

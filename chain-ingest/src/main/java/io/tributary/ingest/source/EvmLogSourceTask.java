@@ -29,7 +29,13 @@ public final class EvmLogSourceTask extends SourceTask {
 
     private static final Logger LOG = LoggerFactory.getLogger(EvmLogSourceTask.class);
 
+    /** Opens the JSON-RPC client of a chain; tests put a small in-memory chain here. */
+    interface ClientFactory {
+        ChainClient open(EvmLogSourceConnectorConfig.ChainConfig chain, Duration timeout);
+    }
+
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final ClientFactory clients;
     private EvmLogSourceConnectorConfig config;
     private EvmLogSourceConnectorConfig.ChainConfig chain;
     private ChainClient client;
@@ -39,6 +45,14 @@ public final class EvmLogSourceTask extends SourceTask {
     private Backoff backoff;
     private boolean resumed;
     private boolean connectorBoundaries;
+
+    public EvmLogSourceTask() {
+        this((chain, timeout) -> new Web3jChainClient(chain.rpcUrl(), timeout));
+    }
+
+    EvmLogSourceTask(ClientFactory clients) {
+        this.clients = clients;
+    }
 
     @Override
     public String version() {
@@ -65,8 +79,7 @@ public final class EvmLogSourceTask extends SourceTask {
         errors = new RpcErrorHandler();
         backoff = new Backoff(config.getLong(EvmLogSourceConnectorConfig.RETRY_BACKOFF_INITIAL_MS),
                 config.getLong(EvmLogSourceConnectorConfig.RETRY_BACKOFF_MAX_MS));
-        client = new Web3jChainClient(chain.rpcUrl(),
-                Duration.ofMillis(config.getLong(EvmLogSourceConnectorConfig.RPC_TIMEOUT_MS)));
+        client = clients.open(chain, Duration.ofMillis(config.getLong(EvmLogSourceConnectorConfig.RPC_TIMEOUT_MS)));
         int min = config.getInt(EvmLogSourceConnectorConfig.RANGE_MIN_BLOCKS);
         int max = config.getInt(EvmLogSourceConnectorConfig.RANGE_MAX_BLOCKS);
         int initial = Math.max(min, Math.min(max, config.getInt(EvmLogSourceConnectorConfig.RANGE_INITIAL_BLOCKS)));

@@ -51,6 +51,20 @@ class AdaptiveRangeTest {
     }
 
     @Test
+    void shouldNotAskForARefusedSizeAgainRightAway() {
+        AdaptiveRange r = new AdaptiveRange(64, 1, 1024, 1);
+        r.shrink(); // 64 refused -> 32
+        for (int i = 0; i < 5; i++) {
+            r.succeeded(true);
+        }
+        assertThat(r.size()).as("grows up to just below the refused size").isEqualTo(63);
+        for (int i = 0; i < AdaptiveRange.PATIENCE; i++) {
+            r.succeeded(true);
+        }
+        assertThat(r.size()).as("after enough successes the refusal is forgotten").isGreaterThanOrEqualTo(64);
+    }
+
+    @Test
     void shouldRefuseNonsenseBounds() {
         assertThatThrownBy(() -> new AdaptiveRange(5, 10, 100, 1)).hasMessageContaining("min");
         assertThatThrownBy(() -> new AdaptiveRange(10, 0, 100, 1)).isInstanceOf(IllegalArgumentException.class);

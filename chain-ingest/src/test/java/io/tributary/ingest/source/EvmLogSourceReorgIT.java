@@ -129,6 +129,24 @@ class EvmLogSourceReorgIT {
     }
 
     @Test
+    void shouldRetractWhenChainRollsBackToAShorterChain() throws Exception {
+        Setup s = setup("rollback-shorter");
+        try {
+            // head 7, confirmed 5; anvil_rollback leaves 0..3, so emitted blocks 4 and 5 are gone
+            s.chain().rollback(4);
+            GatewayFixture.emit(s.chain(), s.gateway(), "after-rollback");
+            s.chain().mine(CONFIRMATIONS);
+            ChainEventsView view = awaitCaughtUp(s.chain(), s.gateway());
+            assertThat(view.retractions()).isEqualTo(2);
+            assertRetractionsPrecedeTheNewBranch(view);
+            assertThat(view.live.values()).extracting(e -> e.getFields().get("payload"))
+                    .contains(hex("after-rollback")).doesNotContain(hex("rollback-shorter-2"));
+        } finally {
+            teardown(s);
+        }
+    }
+
+    @Test
     void shouldRetractAndReaddWhenReorgMovesALogToAnotherBlock() throws Exception {
         Setup s = setup("reorg-move");
         try {
