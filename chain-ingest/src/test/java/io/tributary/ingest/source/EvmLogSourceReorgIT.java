@@ -52,15 +52,20 @@ class EvmLogSourceReorgIT {
 
     private Setup setup(String name) throws Exception {
         AnvilTestChain chain = AnvilTestChain.start(CHAIN_IDS.incrementAndGet(), harness.dir.resolve("anvil"));
-        String gateway = GatewayFixture.deploy(chain, "home");
-        for (int i = 0; i < 6; i++) {
-            GatewayFixture.emit(chain, gateway, name + "-" + i);
+        try {
+            String gateway = GatewayFixture.deploy(chain, "home");
+            for (int i = 0; i < 6; i++) {
+                GatewayFixture.emit(chain, gateway, name + "-" + i);
+            }
+            harness.connect.putConnector(name, ConnectorHarness.connectorConfig("home", chain, "Gateway=" + gateway,
+                    CONFIRMATIONS, abiDir));
+            harness.connect.awaitRunning(name, 1);
+            awaitCaughtUp(chain, gateway);
+            return new Setup(chain, gateway, name);
+        } catch (Exception | AssertionError e) {
+            chain.close();
+            throw e;
         }
-        harness.connect.putConnector(name, ConnectorHarness.connectorConfig("home", chain, "Gateway=" + gateway,
-                CONFIRMATIONS, abiDir));
-        harness.connect.awaitRunning(name, 1);
-        awaitCaughtUp(chain, gateway);
-        return new Setup(chain, gateway, name);
     }
 
     private ChainEventsView awaitCaughtUp(AnvilTestChain chain, String gateway) throws Exception {

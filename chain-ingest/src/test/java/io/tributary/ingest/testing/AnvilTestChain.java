@@ -24,9 +24,13 @@ public final class AnvilTestChain implements AutoCloseable {
     private final long chainId;
     private final Web3jChainClient rpc;
     private final String account;
+    /** Kills anvil if the test JVM exits without closing it (a failed or killed test run). */
+    private final Thread killOnExit;
 
     private AnvilTestChain(Process process, int port, long chainId, Web3jChainClient rpc, String account) {
         this.process = process;
+        this.killOnExit = new Thread(process::destroyForcibly, "kill-anvil-" + process.pid());
+        Runtime.getRuntime().addShutdownHook(killOnExit);
         this.port = port;
         this.chainId = chainId;
         this.rpc = rpc;
@@ -172,6 +176,11 @@ public final class AnvilTestChain implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        try {
+            Runtime.getRuntime().removeShutdownHook(killOnExit);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down: the hook runs anyway
+        }
         rpc.close();
         process.destroy();
         if (!process.waitFor(5, TimeUnit.SECONDS)) {
