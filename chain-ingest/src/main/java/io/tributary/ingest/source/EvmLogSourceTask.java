@@ -7,11 +7,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.metrics.Gauge;
+import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.source.SourceTask;
@@ -45,6 +48,11 @@ public final class EvmLogSourceTask extends SourceTask {
     private Backoff backoff;
     private boolean resumed;
     private boolean connectorBoundaries;
+    // read by the metrics reporter's thread
+    private volatile long nextBlock = -1;
+    private volatile long retractedLogs;
+    private volatile int consecutiveFailures;
+    private volatile int rangeBlocks;
 
     public EvmLogSourceTask() {
         this((chain, timeout) -> new Web3jChainClient(chain.rpcUrl(), timeout));
@@ -88,6 +96,9 @@ public final class EvmLogSourceTask extends SourceTask {
                 new AdaptiveRange(initial, min, max, 2), errors);
         mapper = new ChainRecordMapper(chain.name(), chain.chainId(), byAddress, Clock.systemUTC());
         connectorBoundaries = "connector".equals(config.getString(EvmLogSourceConnectorConfig.TRANSACTION_BOUNDARY));
+        nextBlock = follower.nextBlock();
+        rangeBlocks = follower.rangeSize();
+        registerMetrics();
         LOG.info("chain {} ({}): following {} contracts at {} with {} confirmations", chain.name(), chain.chainId(),
                 chain.contracts().size(), chain.rpcUrl(), chain.confirmations());
     }
@@ -103,6 +114,10 @@ public final class EvmLogSourceTask extends SourceTask {
                 resume();
             }
             changes = follower.poll();
+            nextBlock = follower.nextBlock();
+            retractedLogs = follower.retractedLogs();
+            rangeBlocks = follower.rangeSize();
+            consecutiveFailures = 0;
             if (backoff.attempts() > 0) {
                 LOG.info("chain {}: reachable again after {} failed attempts", chain.name(), backoff.attempts());
             }
@@ -115,6 +130,7 @@ public final class EvmLogSourceTask extends SourceTask {
                 throw new ConnectException("chain " + chain.name() + ": permanent RPC failure: " + e.getMessage(), e);
             }
             long wait = backoff.failed();
+            consecutiveFailures = backoff.attempts();
             LOG.warn("chain {} at {} unreachable (attempt {}), retrying in {} ms: {}", chain.name(), chain.rpcUrl(),
                     backoff.attempts(), wait, e.toString());
             stopped.await(wait, TimeUnit.MILLISECONDS);
@@ -133,6 +149,29 @@ public final class EvmLogSourceTask extends SourceTask {
             tx.commitTransaction(records.get(records.size() - 1));
         }
         return records.isEmpty() ? null : records;
+    }
+
+    /**
+     * Task metrics (Connect's plugin metrics, tagged with the chain): how far the task is, how many
+     * logs reorgs retracted, the current log range, and how many RPC attempts in a row failed (a
+     * chain that is down shows here while the task keeps running).
+     */
+    private void registerMetrics() {
+        PluginMetrics metrics = context == null ? null : context.pluginMetrics();
+        if (metrics == null) {
+            return;
+        }
+        LinkedHashMap<String, String> tags = new LinkedHashMap<>();
+        tags.put("chain", chain.name());
+        metrics.addMetric(metrics.metricName("next-block", "Next block to be read once confirmed", tags),
+                (Gauge<Long>) (c, now) -> nextBlock);
+        metrics.addMetric(metrics.metricName("retracted-logs", "Logs retracted by reorgs since the task started", tags),
+                (Gauge<Long>) (c, now) -> retractedLogs);
+        metrics.addMetric(metrics.metricName("log-range-blocks", "Blocks asked of one eth_getLogs now", tags),
+                (Gauge<Integer>) (c, now) -> rangeBlocks);
+        metrics.addMetric(metrics.metricName("rpc-consecutive-failures",
+                "RPC attempts in a row that failed with a retriable error (0 when the chain answers)", tags),
+                (Gauge<Integer>) (c, now) -> consecutiveFailures);
     }
 
     private void resume() throws IOException {

@@ -13,6 +13,7 @@ import io.tributary.schemas.avro.BlockHead;
 import io.tributary.schemas.avro.ChainEvent;
 import io.tributary.schemas.avro.DeadLetter;
 import io.tributary.schemas.avro.RejectionReason;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,6 +25,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import javax.management.MBeanAttributeInfo;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -64,6 +68,22 @@ class EvmLogSourceConnectorIT {
             }
         });
         return out;
+    }
+
+    /** A task metric of the connector, read over JMX where Connect publishes plugin metrics. */
+    private static long taskMetric(String chain, String metric) throws Exception {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        for (ObjectName name : server.queryNames(new ObjectName("kafka.connect:*"), null)) {
+            if (chain.equals(name.getKeyProperty("chain"))) {
+                for (MBeanAttributeInfo a : server.getMBeanInfo(name).getAttributes()) {
+                    if (a.getName().equals(metric)) {
+                        return ((Number) server.getAttribute(name, metric)).longValue();
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no metric " + metric + " for chain " + chain + " among "
+                + server.queryNames(new ObjectName("kafka.connect:*"), null));
     }
 
     @Test
@@ -197,6 +217,9 @@ class EvmLogSourceConnectorIT {
             Thread.sleep(1_000); // several failed attempts against the dead chain
             JsonNode status = harness.connect.status("two-chains");
             assertThat(status.path("tasks")).extracting(t -> t.path("state").asText()).containsOnly("RUNNING");
+            assertThat(taskMetric("arbitrum-local", "rpc-consecutive-failures")).as("the task reports the dead chain")
+                    .isGreaterThan(0);
+            assertThat(taskMetric("home", "rpc-consecutive-failures")).isEqualTo(0);
 
             try (AnvilTestChain late = AnvilTestChain.start(72_004, harness.dir.resolve("anvil"), downPort)) {
                 String lateGateway = GatewayFixture.deploy(late, "arbitrum-local");

@@ -8,8 +8,15 @@ import java.net.ConnectException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.metrics.Gauge;
+import org.apache.kafka.common.metrics.MetricConfig;
+import org.apache.kafka.common.metrics.MetricValueProvider;
+import org.apache.kafka.common.metrics.PluginMetrics;
+import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.source.SourceTaskContext;
 import org.apache.kafka.connect.source.TransactionContext;
@@ -55,10 +62,44 @@ class EvmLogSourceTaskTest {
         }
 
         @Override
-        public org.apache.kafka.common.metrics.PluginMetrics pluginMetrics() {
-            return null; // the task registers no metrics
+        public PluginMetrics pluginMetrics() {
+            return metrics;
         }
     };
+
+    /** Gauges the task registered, by metric name. */
+    private final Map<String, MetricValueProvider<?>> gauges = new HashMap<>();
+    private final PluginMetrics metrics = new PluginMetrics() {
+        @Override
+        public MetricName metricName(String name, String description, LinkedHashMap<String, String> tags) {
+            return new MetricName(name, "test", description, tags);
+        }
+
+        @Override
+        public void addMetric(MetricName name, MetricValueProvider<?> provider) {
+            assertThat(name.tags()).containsEntry("chain", "home");
+            gauges.put(name.name(), provider);
+        }
+
+        @Override
+        public void removeMetric(MetricName name) {
+            gauges.remove(name.name());
+        }
+
+        @Override
+        public Sensor addSensor(String name) {
+            throw new UnsupportedOperationException("the task uses gauges only");
+        }
+
+        @Override
+        public void removeSensor(String name) {
+            throw new UnsupportedOperationException("the task uses gauges only");
+        }
+    };
+
+    private Object gauge(String name) {
+        return ((Gauge<?>) gauges.get(name)).value(new MetricConfig(), 0L);
+    }
 
     private static Map<String, String> config() {
         Map<String, String> c = new HashMap<>();
@@ -124,8 +165,11 @@ class EvmLogSourceTaskTest {
         for (int i = 0; i < 5; i++) {
             assertThat(task.poll()).isNull();
         }
+        assertThat(gauge("rpc-consecutive-failures")).isEqualTo(5);
         chain.failure = null;
         assertThat(topics(pollUntilQuiet())).containsExactly(Topics.DEADLETTER.name(), Topics.CHAIN_BLOCKS.name());
+        assertThat(gauge("rpc-consecutive-failures")).isEqualTo(0);
+        assertThat(gauge("next-block")).isEqualTo(2L);
     }
 
     @Test
