@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * {@code maxReorgDepth} blocks it emitted (hash and logs). Each step first checks that the last
  * emitted block is still canonical; if not, it walks back to the common ancestor and retracts
  * every log of the abandoned blocks, newest first, before anything of the new branch (Besu's
- * {@code handleChainReorg}). A reorg that stays within the confirmation depth is never seen.
+ * {@code handleChainReorg}); the retractions are a poll of their own. A reorg that stays within the
+ * confirmation depth is never seen.
  *
  * <p>Not thread-safe: one task drives it.
  */
@@ -122,6 +123,11 @@ public final class ChainFollower {
     public List<ChainChange> poll() throws IOException {
         List<ChainChange> out = new ArrayList<>();
         retractAbandonedBlocks(out);
+        if (!out.isEmpty()) {
+            // the follower has forgotten the abandoned blocks: hand the retractions over before any
+            // other RPC can fail and lose them; the new branch follows at the next poll
+            return out;
+        }
 
         long head = client.headNumber();
         long target = head - confirmations;
@@ -159,19 +165,28 @@ public final class ChainFollower {
         if (isCanonical(tip)) {
             return;
         }
+        // find the common ancestor first, without forgetting anything: an RPC failure on the way
+        // leaves the follower as it was, and the next poll walks again
         List<Emitted> abandoned = new ArrayList<>();
-        while (!history.isEmpty() && !isCanonical(history.peekLast().header())) {
-            abandoned.add(history.pollLast());
-        }
-        if (history.isEmpty()) {
-            Emitted oldest = abandoned.get(abandoned.size() - 1);
-            if (!complete) {
-                throw new ReorgTooDeepException("chain " + chainId + " reorganised below block "
-                        + oldest.header().number() + ", deeper than the " + maxReorgDepth
-                        + " blocks remembered (max.reorg.depth)");
+        boolean ancestorFound = false;
+        for (Iterator<Emitted> it = history.descendingIterator(); it.hasNext(); ) {
+            Emitted block = it.next();
+            if (isCanonical(block.header())) {
+                ancestorFound = true;
+                break;
             }
+            abandoned.add(block);
         }
-        BlockHeader lowest = abandoned.get(abandoned.size() - 1).header();
+        Emitted oldest = abandoned.get(abandoned.size() - 1);
+        if (!ancestorFound && !complete) {
+            throw new ReorgTooDeepException("chain " + chainId + " reorganised below block "
+                    + oldest.header().number() + ", deeper than the " + maxReorgDepth
+                    + " blocks remembered (max.reorg.depth)");
+        }
+        for (int i = 0; i < abandoned.size(); i++) {
+            history.pollLast();
+        }
+        BlockHeader lowest = oldest.header();
         EvmOffsetContext ancestor = new EvmOffsetContext(chainId, lowest.number() - 1, lowest.parentHash());
         LOG.warn("chain {}: reorg replaced {} confirmed blocks from {} (old tip {} {}); retracting their logs",
                 chainId, abandoned.size(), lowest.number(), tip.number(), tip.hash());

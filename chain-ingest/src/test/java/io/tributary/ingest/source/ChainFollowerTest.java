@@ -170,6 +170,32 @@ class ChainFollowerTest {
     }
 
     @Test
+    void shouldLoseNoRetractionWhenTheNodeFailsDuringTheWalkOrJustAfter() throws IOException {
+        ChainFollower f = follower(64);
+        chain.mine("a");
+        chain.mine("b");
+        chain.mine("c");
+        chain.mine("d");
+        chain.mineEmpty(2);
+        drain(f);
+        chain.reorg(5, List.of(List.of("y"), List.of(), List.of(), List.of()));
+        for (int failAt = 0; failAt < 4; failAt++) {
+            chain.callsBeforeOneFailure = failAt; // tip check, then the walk from block 4 down
+            assertThatThrownBy(f::poll).isInstanceOf(java.net.ConnectException.class);
+        }
+        chain.callsBeforeOneFailure = -1;
+        List<ChainChange> retractions = f.poll();
+        assertThat(kinds(retractions)).containsExactly("d:d", "d:c", "d:b");
+        chain.callsBeforeOneFailure = 0; // the next poll fails before reading the new branch
+        assertThatThrownBy(f::poll).isInstanceOf(java.net.ConnectException.class);
+        for (ChainChange c : retractions) {
+            view.remove(((ChainChange.Retracted) c).log().txHash());
+        }
+        drain(f);
+        assertThat(new ArrayList<>(view)).isEqualTo(confirmedCanonical()).containsExactly("a", "y");
+    }
+
+    @Test
     void shouldFailWhenReorgIsDeeperThanRememberedBlocks() throws IOException {
         ChainFollower f = follower(3);
         for (int i = 0; i < 8; i++) {

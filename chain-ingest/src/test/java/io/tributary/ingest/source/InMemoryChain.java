@@ -25,6 +25,8 @@ final class InMemoryChain implements ChainClient {
     int maxLogsPerQuery = Integer.MAX_VALUE;
     /** When set, every call fails with it. */
     IOException failure;
+    /** When >= 0: calls that still succeed before exactly one fails with a connection error. */
+    int callsBeforeOneFailure = -1;
     int getLogsCalls;
 
     InMemoryChain() {
@@ -93,6 +95,13 @@ final class InMemoryChain implements ChainClient {
     private void maybeFail() throws IOException {
         if (failure != null) {
             throw failure;
+        }
+        if (callsBeforeOneFailure == 0) {
+            callsBeforeOneFailure = -1;
+            throw new java.net.ConnectException("Connection reset (injected)");
+        }
+        if (callsBeforeOneFailure > 0) {
+            callsBeforeOneFailure--;
         }
     }
 
