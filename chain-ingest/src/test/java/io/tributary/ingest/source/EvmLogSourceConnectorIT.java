@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tributary.ingest.testing.AnvilTestChain;
 import io.tributary.ingest.testing.ChainEventsView;
+import io.tributary.ingest.connect.EmbeddedConnectCluster;
+import io.tributary.ingest.testing.ConnectWorkerProcess;
 import io.tributary.ingest.testing.ConnectorHarness;
 import io.tributary.ingest.testing.GatewayFixture;
 import io.tributary.schemas.Topics;
@@ -188,6 +190,60 @@ class EvmLogSourceConnectorIT {
             assertThat(view.heads).extracting(BlockHead::getNumber).as("every block head once, in order")
                     .isEqualTo(java.util.stream.LongStream.rangeClosed(0, confirmed).boxed().toList());
             harness.connect.deleteConnector("restart");
+        } finally {
+            producer.shutdownNow();
+        }
+    }
+
+    @Test
+    void shouldNeitherLoseNorDuplicateWhenTheWorkerIsKilledMidStream() throws Exception {
+        long chainId = 72_005;
+        String group = "crash-connect";
+        ExecutorService producer = Executors.newSingleThreadExecutor();
+        try (AnvilTestChain chain = AnvilTestChain.start(chainId, harness.dir.resolve("anvil"))) {
+            String gateway = GatewayFixture.deploy(chain, "home");
+            for (int i = 0; i < 20; i++) {
+                GatewayFixture.emit(chain, gateway, "before-" + i);
+            }
+            Map<String, String> config = ConnectorHarness.connectorConfig("home", chain, "Gateway=" + gateway, 2, abiDir);
+            config.put("range.initial.blocks", "1");
+            config.put("range.max.blocks", "1");
+            Future<?> writes;
+            try (ConnectWorkerProcess doomed = ConnectWorkerProcess.start(harness.kafka.bootstrapServers(), group,
+                    harness.dir.resolve("worker"))) {
+                doomed.rest().putConnector("crash", config);
+                doomed.rest().awaitRunning("crash", 1);
+                writes = producer.submit(() -> {
+                    for (int i = 0; i < 30; i++) {
+                        GatewayFixture.emit(chain, gateway, "during-" + i);
+                        Thread.sleep(40);
+                    }
+                    return null;
+                });
+                await("the first records", WAIT, () -> ChainEventsView.read(harness.kafka, chainId).live.size() >= 5);
+                doomed.kill();
+            }
+            int seenAtKill = ChainEventsView.read(harness.kafka, chainId).live.size();
+            try (EmbeddedConnectCluster survivor = ConnectorHarness.workerBuilder(harness.kafka.bootstrapServers(), group)
+                    .build().start()) {
+                survivor.awaitRunning("crash", 1);
+                writes.get(60, TimeUnit.SECONDS);
+                chain.mine(2);
+                long confirmed = chain.head() - 2;
+                Set<String> expected = ChainEventsView.canonicalKeys(chain, gateway, confirmed);
+                assertThat(expected).as("GuardiansRotated and 50 calls").hasSize(51);
+                assertThat(seenAtKill).as("killed mid-stream").isLessThan(expected.size());
+                await("every log up to block " + confirmed, WAIT, () -> {
+                    ChainEventsView v = ChainEventsView.read(harness.kafka, chainId);
+                    return v.lastHead() == confirmed && v.live.keySet().equals(expected);
+                });
+                ChainEventsView view = ChainEventsView.read(harness.kafka, chainId);
+                assertThat(view.violations).as("no duplicate").isEmpty();
+                assertThat(view.history).as("no duplicate, no retraction").hasSize(51);
+                assertThat(view.heads).extracting(BlockHead::getNumber).as("every block head once, in order")
+                        .isEqualTo(java.util.stream.LongStream.rangeClosed(0, confirmed).boxed().toList());
+                survivor.deleteConnector("crash");
+            }
         } finally {
             producer.shutdownNow();
         }
