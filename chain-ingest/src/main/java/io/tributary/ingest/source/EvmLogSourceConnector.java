@@ -1,5 +1,6 @@
 package io.tributary.ingest.source;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,23 +68,34 @@ public final class EvmLogSourceConnector extends SourceConnector {
         return EvmLogSourceConnectorConfig.CONFIG_DEF;
     }
 
-    /** Also validates every chain's options, which live outside the static ConfigDef. */
+    /** The converter the records need: they are bytes already serialized by the topic registry. */
+    public static final String BYTE_ARRAY_CONVERTER = "org.apache.kafka.connect.converters.ByteArrayConverter";
+
+    /**
+     * Also validates every chain's options, which live outside the static ConfigDef, and that the
+     * connector sets both converters to {@value #BYTE_ARRAY_CONVERTER} (any other converter would
+     * wrap the Avro bytes, e.g. as base64 JSON strings, and consumers could not read them).
+     */
     @Override
     public Config validate(Map<String, String> connectorConfigs) {
-        Config result = super.validate(connectorConfigs);
-        boolean clean = result.configValues().stream().allMatch(v -> v.errorMessages().isEmpty());
-        if (clean) {
+        List<ConfigValue> values = new ArrayList<>(super.validate(connectorConfigs).configValues());
+        ConfigValue chains = values.stream()
+                .filter(v -> v.name().equals(EvmLogSourceConnectorConfig.CHAINS)).findFirst().orElseThrow();
+        for (String converter : List.of("key.converter", "value.converter")) {
+            if (!BYTE_ARRAY_CONVERTER.equals(connectorConfigs.get(converter))) {
+                values.add(new ConfigValue(converter, connectorConfigs.get(converter), new ArrayList<>(),
+                        new ArrayList<>(List.of(converter + " must be " + BYTE_ARRAY_CONVERTER
+                                + ": records are serialized with the topic registry's serdes"))));
+            }
+        }
+        if (chains.errorMessages().isEmpty()) {
             try {
                 new EvmLogSourceConnectorConfig(connectorConfigs);
             } catch (ConfigException e) {
-                for (ConfigValue v : result.configValues()) {
-                    if (v.name().equals(EvmLogSourceConnectorConfig.CHAINS)) {
-                        v.addErrorMessage(e.getMessage());
-                    }
-                }
+                chains.addErrorMessage(e.getMessage());
             }
         }
-        return result;
+        return new Config(values);
     }
 
     @Override

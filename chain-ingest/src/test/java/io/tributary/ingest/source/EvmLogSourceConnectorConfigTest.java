@@ -19,6 +19,8 @@ class EvmLogSourceConnectorConfigTest {
 
     private static Map<String, String> twoChains() {
         Map<String, String> p = new HashMap<>();
+        p.put("key.converter", EvmLogSourceConnector.BYTE_ARRAY_CONVERTER);
+        p.put("value.converter", EvmLogSourceConnector.BYTE_ARRAY_CONVERTER);
         p.put("chains", "home,avalanche-local");
         p.put("chain.home.rpc.url", "http://127.0.0.1:8545");
         p.put("chain.home.chain.id", "31337");
@@ -81,6 +83,23 @@ class EvmLogSourceConnectorConfigTest {
         r.put("range.min.blocks", "100");
         r.put("range.max.blocks", "10");
         assertThatThrownBy(() -> new EvmLogSourceConnectorConfig(r)).hasMessageContaining("range.min.blocks");
+    }
+
+    @Test
+    void shouldPassValidationWhenEverythingIsRight() {
+        assertThat(new EvmLogSourceConnector().validate(twoChains()).configValues())
+                .allSatisfy(v -> assertThat(v.errorMessages()).as(v.name()).isEmpty());
+    }
+
+    @Test
+    void shouldRequireByteArrayConverters() {
+        Map<String, String> p = twoChains();
+        p.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+        p.remove("key.converter");
+        assertThat(new EvmLogSourceConnector().validate(p).configValues())
+                .filteredOn(v -> !v.errorMessages().isEmpty())
+                .extracting(org.apache.kafka.common.config.ConfigValue::name)
+                .containsExactlyInAnyOrder("key.converter", "value.converter");
     }
 
     @Test
