@@ -55,6 +55,8 @@ public final class PostgresCdcSource implements AutoCloseable {
     private final String idColumn;
     private final String labelColumn;
     private final String featuresColumn;
+    private final int crashAfterRows;
+    private final int maxBatchSize;
     private final Object lock = new Object();
     private final RowLog rows;
     private final RoundLog rounds;
@@ -71,6 +73,8 @@ public final class PostgresCdcSource implements AutoCloseable {
         this.idColumn = b.idColumn;
         this.labelColumn = b.labelColumn;
         this.featuresColumn = b.featuresColumn;
+        this.crashAfterRows = b.crashAfterRows;
+        this.maxBatchSize = b.maxBatchSize;
         Files.createDirectories(stateDir);
         this.rows = RowLog.open(stateDir.resolve("rows.log"));
         this.rounds = RoundLog.open(stateDir.resolve("rounds.log"));
@@ -133,6 +137,8 @@ public final class PostgresCdcSource implements AutoCloseable {
         p.setProperty("snapshot.mode", "initial");
         p.setProperty("tombstones.on.delete", "false");
         p.setProperty("binary.handling.mode", "bytes");
+        p.setProperty("max.batch.size", Integer.toString(maxBatchSize));
+        p.setProperty("max.queue.size", Integer.toString(Math.max(8192, 4 * maxBatchSize)));
         return p;
     }
 
@@ -157,6 +163,10 @@ public final class PostgresCdcSource implements AutoCloseable {
                 throw new UncheckedIOException("cannot persist received rows to " + stateDir, e);
             }
             lock.notifyAll();
+            if (crashAfterRows >= 0 && rows.size() >= crashAfterRows) {
+                throw new IllegalStateException("fault injection: crash after persisting " + rows.size()
+                        + " rows, before the engine stores their offsets");
+            }
         }
         for (RecordChangeEvent<SourceRecord> event : batch) {
             committer.markProcessed(event);
@@ -236,6 +246,11 @@ public final class PostgresCdcSource implements AutoCloseable {
         LOG.warn("CDC {}: ignoring {}", table, why);
     }
 
+    /** Why the engine stopped on its own (an error), or null while it runs or after a normal close. */
+    public Throwable failure() {
+        return failure;
+    }
+
     /** Rows received so far (durably). */
     public int received() {
         synchronized (lock) {
@@ -303,7 +318,12 @@ public final class PostgresCdcSource implements AutoCloseable {
         }
         try {
             if (engine != null) {
-                engine.close();
+                try {
+                    engine.close();
+                } catch (IllegalStateException alreadyDown) {
+                    // the engine stopped on its own (see failure()); nothing left to stop
+                    LOG.debug("CDC engine for {} was already down: {}", table, alreadyDown.getMessage());
+                }
             }
         } finally {
             try {
@@ -331,6 +351,8 @@ public final class PostgresCdcSource implements AutoCloseable {
         private String idColumn = "id";
         private String labelColumn = "label";
         private String featuresColumn = "features";
+        private int crashAfterRows = -1;
+        private int maxBatchSize = 2048;
 
         private Builder() {
         }
@@ -365,6 +387,21 @@ public final class PostgresCdcSource implements AutoCloseable {
             return this;
         }
 
+        /** Most change events handed over (and forced to the row log) at once; default 2048. */
+        public Builder maxBatchSize(int maxBatchSize) {
+            this.maxBatchSize = maxBatchSize;
+            return this;
+        }
+
+        /**
+         * Fault injection for tests: once the row log holds {@code rows} rows, the batch handler
+         * fails after persisting its rows and before acknowledging them, as a crash there would.
+         */
+        Builder crashAfterPersisting(int rows) {
+            this.crashAfterRows = rows;
+            return this;
+        }
+
         public PostgresCdcSource build() throws IOException {
             if (table == null) {
                 throw new IllegalArgumentException("url (jdbc:postgresql://...?table=T) must be set");
@@ -374,6 +411,9 @@ public final class PostgresCdcSource implements AutoCloseable {
             }
             if (slotName == null || !slotName.matches("[a-z0-9_]{1,50}")) {
                 throw new IllegalArgumentException("slotName must be 1-50 of [a-z0-9_], got " + slotName);
+            }
+            if (maxBatchSize < 1) {
+                throw new IllegalArgumentException("maxBatchSize must be >= 1, got " + maxBatchSize);
             }
             for (String c : new String[] {idColumn, labelColumn, featuresColumn}) {
                 if (c == null || !PostgresTable.identifier(c)) {
