@@ -172,9 +172,15 @@ class TransactionWriterIT {
         TransactionWriter second = writer(TestKeys.DEV0);
         TxResult result = second.send(request);
 
-        assertThat(result.transactionHash()).isEqualTo(sent.latestHash());
         assertThat(second.stats().rebroadcasts()).isPositive();
-        assertThat(second.stats().signed()).isZero();
+        assertThat(result.nonce()).isEqualTo(sent.nonce());
+        if (!result.transactionHash().equals(sent.latestHash())) {
+            // The only allowed re-signature: the same nonce with a higher fee, because the base fee rose
+            // above the recorded max fee while the node had dropped it (seen on a loaded machine).
+            assertThat(second.stats().feeBumps()).isEqualTo(second.stats().signed()).isPositive();
+        } else {
+            assertThat(second.stats().signed()).isZero();
+        }
         assertThat(anvil.balance(RECEIVER)).isEqualTo(VALUE);
     }
 
