@@ -9,6 +9,7 @@ import io.tributary.contracts.generated.Gateway;
 import io.tributary.contracts.tx.TransactionWriter;
 import io.tributary.contracts.tx.TxRequest;
 import io.tributary.schemas.Keys;
+import io.tributary.ingest.testing.KafkaTestBroker;
 import io.tributary.schemas.Topics;
 import io.tributary.schemas.avro.ChainEvent;
 import io.tributary.schemas.avro.ChangeOp;
@@ -75,7 +76,7 @@ class RelayerIT {
     private static final Duration WAIT = Duration.ofSeconds(40);
 
     private Path classDir;
-    private TestKafka kafka;
+    private KafkaTestBroker kafka;
     private TestChain source;
     private TestChain destination;
     private String sourceGateway;
@@ -100,12 +101,13 @@ class RelayerIT {
     void startNetwork() throws Exception {
         classDir = Path.of("target", "relayer-it", Long.toString(System.nanoTime()));
         Files.createDirectories(classDir);
-        kafka = TestKafka.start(classDir);
+        kafka = KafkaTestBroker.start(classDir.resolve("kafka"));
+        kafka.createTopics(Topics.all().stream().map(Topics.Topic::name).toArray(String[]::new));
         source = TestChain.start(SOURCE, 31337, classDir);
         destination = TestChain.start(DESTINATION, 412346, classDir);
         sourceGateway = deployGateway(source);
         destinationGateway = deployGateway(destination);
-        producer = new KafkaProducer<>(KafkaSettings.producer(kafka.bootstrap, "relayer-it"));
+        producer = new KafkaProducer<>(KafkaSettings.producer(kafka.bootstrapServers(), "relayer-it"));
     }
 
     @AfterAll
@@ -129,7 +131,7 @@ class RelayerIT {
                 .guardianKey(privateKey(GUARDIANS.get(2)))
                 .threshold(2)
                 .submitterKey(TestChain.SUBMITTER_KEY)
-                .kafkaBootstrap(kafka.bootstrap)
+                .kafkaBootstrap(kafka.bootstrapServers())
                 .stateDir(testDir.resolve("relayer"))
                 .executionBackoff(Duration.ofMillis(200), Duration.ofSeconds(1))
                 .stuckAfter(Duration.ofSeconds(1), Duration.ofSeconds(1))
@@ -417,7 +419,7 @@ class RelayerIT {
         String key = Keys.deadLetter(Topics.GATEWAY_ATTESTATIONS.name(), messageId);
         List<DeadLetter> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
-                KafkaSettings.consumer(kafka.bootstrap, null, "relayer-it-deadletters"))) {
+                KafkaSettings.consumer(kafka.bootstrapServers(), null, "relayer-it-deadletters"))) {
             TopicPartition partition = new TopicPartition(Topics.DEADLETTER.name(), 0);
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));

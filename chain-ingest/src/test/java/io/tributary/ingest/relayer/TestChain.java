@@ -1,5 +1,7 @@
 package io.tributary.ingest.relayer;
 
+import io.tributary.ingest.testing.AnvilTestChain;
+
 import io.tributary.contracts.tx.FeePolicy;
 import io.tributary.contracts.tx.RetryPolicy;
 import io.tributary.contracts.tx.RevertDecoder;
@@ -48,7 +50,7 @@ final class TestChain implements AutoCloseable {
                     + " (the contracts module's build installs it)");
         }
         Files.createDirectories(dir);
-        int port = TestKafka.freePort();
+        int port = AnvilTestChain.freePort();
         Process process = new ProcessBuilder(anvil.toString(), "--host", "127.0.0.1", "--port", Integer.toString(port),
                         "--chain-id", Long.toString(chainId))
                 .redirectErrorStream(true)
