@@ -1,0 +1,161 @@
+package io.tributary.schemas.merkle;
+
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Multi-buffer SHA-256 on the Vector API: {@code LANES} independent messages of the same length
+ * are hashed at once, lane i carrying message i (its words are transposed so that word t of all
+ * messages is one vector). Whatever is left over (fewer than {@code LANES} messages) goes to the
+ * scalar fallback.
+ *
+ * <p>Only load this class after {@link Sha256Engine} has checked that the incubator module is
+ * present; it uses the widest species the CPU offers and needs at least 8 lanes.
+ */
+final class VectorBatch implements Sha256Batch {
+
+    static final VectorSpecies<Integer> SPECIES = IntVector.SPECIES_PREFERRED;
+    static final int LANES = SPECIES.length();
+
+    private final Sha256Batch remainder;
+    /** Message words of one batch: word t of lane j at {@code t * LANES + j}, all blocks. */
+    private int[] words = new int[0];
+    /** Message schedule of one block: W[t] of lane j at {@code t * LANES + j}. */
+    private final int[] w = new int[64 * LANES];
+    private final int[] state = new int[8 * LANES];
+
+    VectorBatch(Sha256Batch remainder) {
+        this.remainder = remainder;
+    }
+
+    /** Whether this JVM offers a species wide enough to be worth it (at least 8 int lanes). */
+    static boolean wideEnough() {
+        return LANES >= 8;
+    }
+
+    @Override
+    public void hash(byte prefix, byte[] src, int off, int len, int stride, int count, byte[] out, int outOff) {
+        int full = count - count % LANES;
+        if (full > 0) {
+            int blocks = Sha256Words.blocks(len);
+            int variable = Sha256Words.variableWords(len);
+            int fast = Sha256Words.insideWords(len);
+            int[] m = messageWords(prefix, src, off, len, blocks);
+            for (int i = 0; i < full; i += LANES) {
+                for (int j = 0; j < LANES; j++) {
+                    int base = off + (i + j) * stride;
+                    m[j] = Sha256Words.word(prefix, src, base, len, 0);
+                    // Words 1..fast-1 lie inside the message: one big-endian load each.
+                    for (int t = 1, p = base + 3; t < fast; t++, p += 4) {
+                        m[t * LANES + j] = (int) Sha256Words.INT_BE.get(src, p);
+                    }
+                    for (int t = Math.max(fast, 1); t < variable; t++) {
+                        m[t * LANES + j] = Sha256Words.word(prefix, src, base, len, t);
+                    }
+                }
+                hashBatch(m, blocks);
+                int[] st = state;
+                for (int j = 0; j < LANES; j++) {
+                    int o = outOff + (i + j) * Sha256.HASH_BYTES;
+                    for (int k = 0; k < 8; k++) {
+                        Sha256Words.INT_BE.set(out, o + 4 * k, st[k * LANES + j]);
+                    }
+                }
+            }
+        }
+        if (full < count) {
+            remainder.hash(prefix, src, off + full * stride, len, stride, count - full, out,
+                    outOff + full * Sha256.HASH_BYTES);
+        }
+    }
+
+    /** Transposed message words of one batch, with the constant tail (same in every lane) filled in. */
+    private int[] messageWords(byte prefix, byte[] src, int off, int len, int blocks) {
+        if (words.length < 16 * blocks * LANES) {
+            words = new int[16 * blocks * LANES];
+        }
+        for (int t = Sha256Words.variableWords(len); t < 16 * blocks; t++) {
+            int v = Sha256Words.word(prefix, src, off, len, t);
+            for (int j = 0; j < LANES; j++) {
+                words[t * LANES + j] = v;
+            }
+        }
+        return words;
+    }
+
+    /** Hashes the LANES messages of {@code m} ({@code blocks} blocks each) into {@link #state}. */
+    private void hashBatch(int[] m, int blocks) {
+        int[] st = state;
+        for (int k = 0; k < 8; k++) {
+            IntVector.broadcast(SPECIES, Sha256Words.IV[k]).intoArray(st, k * LANES);
+        }
+        for (int b = 0; b < blocks; b++) {
+            System.arraycopy(m, 16 * LANES * b, w, 0, 16 * LANES);
+            compress();
+        }
+    }
+
+    /** One block in every lane: expands {@link #w} and adds the 64 rounds into {@link #state}. */
+    private void compress() {
+        int[] w = this.w;
+        for (int t = 16; t < 64; t++) {
+            IntVector x = IntVector.fromArray(SPECIES, w, (t - 15) * LANES);
+            IntVector y = IntVector.fromArray(SPECIES, w, (t - 2) * LANES);
+            IntVector s0 = x.lanewise(VectorOperators.ROR, 7)
+                    .lanewise(VectorOperators.XOR, x.lanewise(VectorOperators.ROR, 18))
+                    .lanewise(VectorOperators.XOR, x.lanewise(VectorOperators.LSHR, 3));
+            IntVector s1 = y.lanewise(VectorOperators.ROR, 17)
+                    .lanewise(VectorOperators.XOR, y.lanewise(VectorOperators.ROR, 19))
+                    .lanewise(VectorOperators.XOR, y.lanewise(VectorOperators.LSHR, 10));
+            IntVector.fromArray(SPECIES, w, (t - 16) * LANES)
+                    .add(s0)
+                    .add(IntVector.fromArray(SPECIES, w, (t - 7) * LANES))
+                    .add(s1)
+                    .intoArray(w, t * LANES);
+        }
+        int[] st = state;
+        IntVector a = IntVector.fromArray(SPECIES, st, 0);
+        IntVector b = IntVector.fromArray(SPECIES, st, LANES);
+        IntVector c = IntVector.fromArray(SPECIES, st, 2 * LANES);
+        IntVector d = IntVector.fromArray(SPECIES, st, 3 * LANES);
+        IntVector e = IntVector.fromArray(SPECIES, st, 4 * LANES);
+        IntVector f = IntVector.fromArray(SPECIES, st, 5 * LANES);
+        IntVector g = IntVector.fromArray(SPECIES, st, 6 * LANES);
+        IntVector h = IntVector.fromArray(SPECIES, st, 7 * LANES);
+        IntVector bc = b.lanewise(VectorOperators.XOR, c);
+        for (int t = 0; t < 64; t++) {
+            IntVector s1 = e.lanewise(VectorOperators.ROR, 6)
+                    .lanewise(VectorOperators.XOR, e.lanewise(VectorOperators.ROR, 11))
+                    .lanewise(VectorOperators.XOR, e.lanewise(VectorOperators.ROR, 25));
+            IntVector ch = g.lanewise(VectorOperators.XOR, e.lanewise(VectorOperators.AND,
+                    f.lanewise(VectorOperators.XOR, g)));
+            // h + K + W does not depend on e: adding it first leaves two additions after Ch and
+            // Sigma1 on the e -> e chain (the rounds are latency-bound otherwise).
+            IntVector t1 = h.add(IntVector.fromArray(SPECIES, w, t * LANES).add(Sha256Words.K[t])).add(ch).add(s1);
+            IntVector s0 = a.lanewise(VectorOperators.ROR, 2)
+                    .lanewise(VectorOperators.XOR, a.lanewise(VectorOperators.ROR, 13))
+                    .lanewise(VectorOperators.XOR, a.lanewise(VectorOperators.ROR, 22));
+            // Maj(a, b, c) = b ^ ((a ^ b) & (b ^ c)); this round's a ^ b is the next round's b ^ c.
+            IntVector ab = a.lanewise(VectorOperators.XOR, b);
+            IntVector maj = b.lanewise(VectorOperators.XOR, ab.lanewise(VectorOperators.AND, bc));
+            bc = ab;
+            h = g;
+            g = f;
+            f = e;
+            e = d.add(t1);
+            d = c;
+            c = b;
+            b = a;
+            a = t1.add(s0.add(maj));
+        }
+        a.add(IntVector.fromArray(SPECIES, st, 0)).intoArray(st, 0);
+        b.add(IntVector.fromArray(SPECIES, st, LANES)).intoArray(st, LANES);
+        c.add(IntVector.fromArray(SPECIES, st, 2 * LANES)).intoArray(st, 2 * LANES);
+        d.add(IntVector.fromArray(SPECIES, st, 3 * LANES)).intoArray(st, 3 * LANES);
+        e.add(IntVector.fromArray(SPECIES, st, 4 * LANES)).intoArray(st, 4 * LANES);
+        f.add(IntVector.fromArray(SPECIES, st, 5 * LANES)).intoArray(st, 5 * LANES);
+        g.add(IntVector.fromArray(SPECIES, st, 6 * LANES)).intoArray(st, 6 * LANES);
+        h.add(IntVector.fromArray(SPECIES, st, 7 * LANES)).intoArray(st, 7 * LANES);
+    }
+}
