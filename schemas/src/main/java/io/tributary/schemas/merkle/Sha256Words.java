@@ -52,6 +52,20 @@ final class Sha256Words {
         return len < 3 ? 1 : (len - 3) / 4 + 1;
     }
 
+    /**
+     * The last variable word when it is not inside the message ({@code len % 4 != 3}): the last
+     * 1 to 3 message bytes, the 0x80 marker, then zeros.
+     */
+    static int lastWord(byte[] src, int base, int len) {
+        int p = len & ~3; // position of the word's first byte (the prefix shifts positions by one)
+        int v = 0;
+        for (int q = p; q <= len; q++) {
+            v = v << 8 | (src[base + q - 1] & 0xff);
+        }
+        v = v << 8 | 0x80;
+        return v << (8 * (2 - (len - p)));
+    }
+
     /** Byte {@code p} of the padded message (for any p < 64 * blocks(len)). */
     static int paddedByte(byte prefix, byte[] src, int base, int len, int p) {
         if (p == 0) {

@@ -1,5 +1,6 @@
 package io.tributary.schemas.merkle;
 
+import java.nio.ByteOrder;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -8,7 +9,13 @@ import jdk.incubator.vector.VectorSpecies;
  * Multi-buffer SHA-256 on the Vector API: {@code LANES} independent messages of the same length
  * are hashed at once, lane i carrying message i (its words are transposed so that word t of all
  * messages is one vector). Whatever is left over (fewer than {@code LANES} messages) goes to the
- * scalar fallback.
+ * fallback given to the constructor (the JDK's digest: faster than a scalar Java SHA-256 here).
+ *
+ * <p>The words are moved into lanes with vectors too: each message's words are loaded big-endian
+ * a vector at a time, then gathered word by word; the hashes go out through a scatter and
+ * big-endian vector stores. The 64 rounds are ordered so that the e-to-e dependency holds two
+ * additions after Ch and Sigma1 (they are latency-bound otherwise); C2 turns the logic into
+ * {@code vpternlogd} and the rotations into {@code vprord} on AVX-512.
  *
  * <p>Only load this class after {@link Sha256Engine} has checked that the incubator module is
  * present; it uses the widest species the CPU offers and needs at least 8 lanes.
@@ -24,9 +31,25 @@ final class VectorBatch implements Sha256Batch {
     /** Message schedule of one block: W[t] of lane j at {@code t * LANES + j}. */
     private final int[] w = new int[64 * LANES];
     private final int[] state = new int[8 * LANES];
+    /** Row j: words of message j of a batch, before the transposition (see {@link #loadRow}). */
+    private int[] rows = new int[0];
+    private int[] rowMapCache = new int[LANES];
+    private int rowMapLength = -1;
+    /** The batch's hashes as words in output order: word k of lane j at {@code 8 * j + k}. */
+    private final int[] hashes = new int[8 * LANES];
+    /** Scatter map of state word k (a vector over lanes) into {@link #hashes}. */
+    private static final int[] HASH_ROWS = rowStarts(8);
 
     VectorBatch(Sha256Batch remainder) {
         this.remainder = remainder;
+    }
+
+    private static int[] rowStarts(int rowLength) {
+        int[] map = new int[LANES];
+        for (int j = 0; j < LANES; j++) {
+            map[j] = j * rowLength;
+        }
+        return map;
     }
 
     /** Whether this JVM offers a species wide enough to be worth it (at least 8 int lanes). */
@@ -42,31 +65,87 @@ final class VectorBatch implements Sha256Batch {
             int variable = Sha256Words.variableWords(len);
             int fast = Sha256Words.insideWords(len);
             int[] m = messageWords(prefix, src, off, len, blocks);
+            // Words 0..gathered-1 are the prefix and message bytes only: each lane's are loaded
+            // with whole vectors, then transposed with one gather per word.
+            int gathered = len >= 3 ? fast : 0;
+            int rowLength = LANES * ((gathered + LANES - 1) / LANES);
+            int[] rowMap = rowMap(rowLength);
             for (int i = 0; i < full; i += LANES) {
-                for (int j = 0; j < LANES; j++) {
-                    int base = off + (i + j) * stride;
-                    m[j] = Sha256Words.word(prefix, src, base, len, 0);
-                    // Words 1..fast-1 lie inside the message: one big-endian load each.
-                    for (int t = 1, p = base + 3; t < fast; t++, p += 4) {
-                        m[t * LANES + j] = (int) Sha256Words.INT_BE.get(src, p);
+                for (int j = 0; j < LANES && gathered > 0; j++) {
+                    loadRow(src, off + (i + j) * stride, gathered, rowLength, j * rowLength);
+                }
+                for (int t = 0; t < gathered; t++) {
+                    IntVector v = IntVector.fromArray(SPECIES, rows, t, rowMap, 0);
+                    if (t == 0) { // the byte before the message becomes the prefix
+                        v = v.lanewise(VectorOperators.AND, 0x00ffffff).lanewise(VectorOperators.OR, (prefix & 0xff) << 24);
                     }
-                    for (int t = Math.max(fast, 1); t < variable; t++) {
-                        m[t * LANES + j] = Sha256Words.word(prefix, src, base, len, t);
+                    v.intoArray(m, t * LANES);
+                }
+                if (gathered > 0 && variable == gathered + 1) {
+                    // The one word holding the last message bytes and the 0x80 marker.
+                    for (int j = 0, base = off + i * stride; j < LANES; j++, base += stride) {
+                        m[gathered * LANES + j] = Sha256Words.lastWord(src, base, len);
+                    }
+                } else {
+                    for (int j = 0; j < LANES; j++) {
+                        int base = off + (i + j) * stride;
+                        for (int t = gathered; t < variable; t++) {
+                            m[t * LANES + j] = Sha256Words.word(prefix, src, base, len, t);
+                        }
                     }
                 }
                 hashBatch(m, blocks);
-                int[] st = state;
-                for (int j = 0; j < LANES; j++) {
-                    int o = outOff + (i + j) * Sha256.HASH_BYTES;
-                    for (int k = 0; k < 8; k++) {
-                        Sha256Words.INT_BE.set(out, o + 4 * k, st[k * LANES + j]);
-                    }
-                }
+                writeHashes(out, outOff + i * Sha256.HASH_BYTES);
             }
         }
         if (full < count) {
             remainder.hash(prefix, src, off + full * stride, len, stride, count - full, out,
                     outOff + full * Sha256.HASH_BYTES);
+        }
+    }
+
+    /**
+     * Puts words 0..words-1 of the message at {@code base} (word 0 still holding the byte before
+     * the message in place of the prefix) at {@code rows[row, row + words)}.
+     */
+    private void loadRow(byte[] src, int base, int words, int rowLength, int row) {
+        int[] r = rows;
+        if (base >= 1 && base - 1 + 4 * rowLength <= src.length) {
+            for (int c = 0; c < rowLength; c += LANES) {
+                IntVector.fromByteArray(SPECIES, src, base - 1 + 4 * c, ByteOrder.BIG_ENDIAN).intoArray(r, row + c);
+            }
+        } else { // at the edges of src: word by word
+            for (int t = 1; t < words; t++) {
+                r[row + t] = (int) Sha256Words.INT_BE.get(src, base + 4 * t - 1);
+            }
+            r[row] = (src[base] & 0xff) << 16 | (src[base + 1] & 0xff) << 8 | (src[base + 2] & 0xff);
+        }
+    }
+
+    /** Gather map of word t across the rows of {@link #rows}: row j starts at {@code j * rowLength}. */
+    private int[] rowMap(int rowLength) {
+        if (rows.length < LANES * rowLength) {
+            rows = new int[LANES * rowLength];
+        }
+        if (rowMapLength != rowLength) {
+            rowMapCache = rowStarts(rowLength);
+            rowMapLength = rowLength;
+        }
+        return rowMapCache;
+    }
+
+    /**
+     * Writes the batch's LANES hashes back to back from {@code o}: the state words are scattered
+     * into hash order, then stored big-endian a vector (two hashes with 16 lanes) at a time.
+     */
+    private void writeHashes(byte[] out, int o) {
+        int[] st = state;
+        int[] h = hashes;
+        for (int k = 0; k < 8; k++) {
+            IntVector.fromArray(SPECIES, st, k * LANES).intoArray(h, k, HASH_ROWS, 0);
+        }
+        for (int q = 0; q < 8; q++) {
+            IntVector.fromArray(SPECIES, h, q * LANES).intoByteArray(out, o + 4 * q * LANES, ByteOrder.BIG_ENDIAN);
         }
     }
 
