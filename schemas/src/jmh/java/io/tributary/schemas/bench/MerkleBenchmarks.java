@@ -26,7 +26,7 @@ public class MerkleBenchmarks {
 
     @State(Scope.Benchmark)
     public static class Leaves {
-        @Param({"MESSAGE_DIGEST", "SCALAR", "VECTOR"})
+        @Param({"MESSAGE_DIGEST", "VECTOR"})
         public Sha256Engine engine;
         @Param("15625")
         public int leaves;

@@ -5,8 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
- * SHA-256 (FIPS 180-4) constants, message padding and the scalar compression function, shared by
- * the batch engines. Messages here are always {@code prefix || src[base, base + len)}: one prefix
+ * SHA-256 (FIPS 180-4) constants and message padding for the batch engines. Messages here are always {@code prefix || src[base, base + len)}: one prefix
  * byte (the Merkle domain tag) followed by {@code len} bytes.
  */
 final class Sha256Words {
@@ -94,51 +93,5 @@ final class Sha256Words {
                 | paddedByte(prefix, src, base, len, p + 1) << 16
                 | paddedByte(prefix, src, base, len, p + 2) << 8
                 | paddedByte(prefix, src, base, len, p + 3);
-    }
-
-    /**
-     * Compresses the 64-byte block held as 16 words in {@code w[0, 16)} into {@code state[0, 8)};
-     * {@code w} must have room for 64 words (the message schedule is expanded in place).
-     */
-    static void compress(int[] state, int[] w) {
-        for (int t = 16; t < 64; t++) {
-            int x = w[t - 15];
-            int y = w[t - 2];
-            int s0 = Integer.rotateRight(x, 7) ^ Integer.rotateRight(x, 18) ^ (x >>> 3);
-            int s1 = Integer.rotateRight(y, 17) ^ Integer.rotateRight(y, 19) ^ (y >>> 10);
-            w[t] = w[t - 16] + s0 + w[t - 7] + s1;
-        }
-        int a = state[0];
-        int b = state[1];
-        int c = state[2];
-        int d = state[3];
-        int e = state[4];
-        int f = state[5];
-        int g = state[6];
-        int h = state[7];
-        for (int t = 0; t < 64; t++) {
-            int s1 = Integer.rotateRight(e, 6) ^ Integer.rotateRight(e, 11) ^ Integer.rotateRight(e, 25);
-            int ch = g ^ (e & (f ^ g));
-            int t1 = h + s1 + ch + K[t] + w[t];
-            int s0 = Integer.rotateRight(a, 2) ^ Integer.rotateRight(a, 13) ^ Integer.rotateRight(a, 22);
-            int maj = (a & b) | (c & (a | b));
-            int t2 = s0 + maj;
-            h = g;
-            g = f;
-            f = e;
-            e = d + t1;
-            d = c;
-            c = b;
-            b = a;
-            a = t1 + t2;
-        }
-        state[0] += a;
-        state[1] += b;
-        state[2] += c;
-        state[3] += d;
-        state[4] += e;
-        state[5] += f;
-        state[6] += g;
-        state[7] += h;
     }
 }

@@ -27,7 +27,6 @@ class Sha256EngineTest {
         assertThat(Sha256Engine.fastest())
                 .isEqualTo(VectorBatch.LANES >= 16 ? Sha256Engine.VECTOR : Sha256Engine.MESSAGE_DIGEST);
         assertThat(Sha256Engine.MESSAGE_DIGEST.isAvailable()).isTrue();
-        assertThat(Sha256Engine.SCALAR.isAvailable()).isTrue();
     }
 
     @Test
