@@ -72,13 +72,16 @@ public final class MerkleTree {
             throw new IllegalArgumentException("hash engine " + engine + " is not available in this JVM");
         }
         byte[] hashes = new byte[count * H];
-        IntStream slices = IntStream.range(0, (count + SLICE - 1) / SLICE);
-        (parallel && count > SLICE ? slices.parallel() : slices).forEach(sl -> {
-            int first = sl * SLICE;
-            int n = Math.min(count - first, SLICE);
-            engine.newBatch().hash(Sha256.LEAF_PREFIX, data, off + first * leafLen, leafLen, leafLen, n,
-                    hashes, first * H);
-        });
+        if (parallel && count > SLICE) {
+            IntStream.range(0, (count + SLICE - 1) / SLICE).parallel().forEach(sl -> {
+                int first = sl * SLICE;
+                int n = Math.min(count - first, SLICE);
+                engine.newBatch().hash(Sha256.LEAF_PREFIX, data, off + first * leafLen, leafLen, leafLen, n,
+                        hashes, first * H);
+            });
+        } else {
+            engine.newBatch().hash(Sha256.LEAF_PREFIX, data, off, leafLen, leafLen, count, hashes, 0);
+        }
         return build(hashes, count, parallel, engine);
     }
 
@@ -90,18 +93,22 @@ public final class MerkleTree {
         byte[][] levels = new byte[depth + 1][];
         levels[0] = leafHashes;
         int n = count;
+        Sha256Batch sequential = engine.newBatch();
         for (int l = 0; l < depth; l++) {
             int parents = (n + 1) >>> 1;
             int pairs = n >>> 1; // parents whose two children are real nodes
             byte[] below = levels[l];
             byte[] above = new byte[parents * H];
-            IntStream slices = IntStream.range(0, (pairs + SLICE - 1) / SLICE);
-            (parallel && pairs > SLICE ? slices.parallel() : slices).forEach(sl -> {
-                int first = sl * SLICE;
-                // The children of parents first.. are 64 contiguous bytes each: left || right.
-                engine.newBatch().hash(Sha256.NODE_PREFIX, below, first * 2 * H, 2 * H, 2 * H,
-                        Math.min(pairs - first, SLICE), above, first * H);
-            });
+            // The children of a parent are 64 contiguous bytes: left || right.
+            if (parallel && pairs > SLICE) {
+                IntStream.range(0, (pairs + SLICE - 1) / SLICE).parallel().forEach(sl -> {
+                    int first = sl * SLICE;
+                    engine.newBatch().hash(Sha256.NODE_PREFIX, below, first * 2 * H, 2 * H, 2 * H,
+                            Math.min(pairs - first, SLICE), above, first * H);
+                });
+            } else {
+                sequential.hash(Sha256.NODE_PREFIX, below, 0, 2 * H, 2 * H, pairs, above, 0);
+            }
             if (pairs < parents) { // an odd last node: its right sibling is padding
                 new Sha256().nodeHash(below, 2 * pairs * H, EMPTY[l], 0, above, pairs * H);
             }

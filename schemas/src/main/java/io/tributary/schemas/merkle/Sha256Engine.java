@@ -58,7 +58,7 @@ public enum Sha256Engine {
                             + " and a vector species of at least 8 ints");
                 }
                 // Fewer than one vector's worth of messages: the JDK's digest is the faster single hash.
-                return new VectorBatch(new MessageDigestBatch());
+                return new VectorBatch(MessageDigestBatch::new);
             default:
                 throw new AssertionError(this);
         }

@@ -1,6 +1,7 @@
 package io.tributary.schemas.merkle;
 
 import java.nio.ByteOrder;
+import java.util.function.Supplier;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -9,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  * Multi-buffer SHA-256 on the Vector API: {@code LANES} independent messages of the same length
  * are hashed at once, lane i carrying message i (its words are transposed so that word t of all
  * messages is one vector). Whatever is left over (fewer than {@code LANES} messages) goes to the
- * fallback given to the constructor (the JDK's digest: faster than a scalar Java SHA-256 here).
+ * fallback made by the constructor's factory (the JDK's digest: faster than a scalar Java SHA-256 here).
  *
  * <p>The words are moved into lanes with vectors too: each message's words are loaded big-endian
  * a vector at a time, then gathered word by word; the hashes go out through a scatter and
@@ -25,7 +26,9 @@ final class VectorBatch implements Sha256Batch {
     static final VectorSpecies<Integer> SPECIES = IntVector.SPECIES_PREFERRED;
     static final int LANES = SPECIES.length();
 
-    private final Sha256Batch remainder;
+    private final Supplier<Sha256Batch> remainderFactory;
+    /** Created on first use: most calls of a big tree have no remainder. */
+    private Sha256Batch remainder;
     /** Message words of one batch: word t of lane j at {@code t * LANES + j}, all blocks. */
     private int[] words = new int[0];
     /** Message schedule of one block: W[t] of lane j at {@code t * LANES + j}. */
@@ -40,8 +43,8 @@ final class VectorBatch implements Sha256Batch {
     /** Scatter map of state word k (a vector over lanes) into {@link #hashes}. */
     private static final int[] HASH_ROWS = rowStarts(8);
 
-    VectorBatch(Sha256Batch remainder) {
-        this.remainder = remainder;
+    VectorBatch(Supplier<Sha256Batch> remainder) {
+        this.remainderFactory = remainder;
     }
 
     private static int[] rowStarts(int rowLength) {
@@ -99,6 +102,9 @@ final class VectorBatch implements Sha256Batch {
             }
         }
         if (full < count) {
+            if (remainder == null) {
+                remainder = remainderFactory.get();
+            }
             remainder.hash(prefix, src, off + full * stride, len, stride, count - full, out,
                     outOff + full * Sha256.HASH_BYTES);
         }
