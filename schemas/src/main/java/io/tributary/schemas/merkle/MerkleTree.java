@@ -85,7 +85,10 @@ public final class MerkleTree {
         return build(hashes, count, parallel, engine);
     }
 
-    /** Work unit of the parallel paths, in leaves or parent nodes (a multiple of every vector width). */
+    /**
+     * Work unit of the parallel paths, in leaves or parent nodes: a multiple of every vector width,
+     * and no smaller than {@code VectorBatch.MIN_MESSAGES}.
+     */
     private static final int SLICE = 1024;
 
     private static MerkleTree build(byte[] leafHashes, int count, boolean parallel, Sha256Engine engine) {

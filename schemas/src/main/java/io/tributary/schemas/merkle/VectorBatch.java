@@ -43,8 +43,16 @@ final class VectorBatch implements Sha256Batch {
     /** Scatter map of state word k (a vector over lanes) into {@link #hashes}. */
     private static final int[] HASH_ROWS = rowStarts(8);
 
+    private final int minMessages;
+
     VectorBatch(Supplier<Sha256Batch> remainder) {
+        this(remainder, MIN_MESSAGES);
+    }
+
+    /** With {@code minMessages = 0}, every full vector of messages is hashed in lanes (tests). */
+    VectorBatch(Supplier<Sha256Batch> remainder, int minMessages) {
         this.remainderFactory = remainder;
+        this.minMessages = minMessages;
     }
 
     private static int[] rowStarts(int rowLength) {
@@ -60,9 +68,19 @@ final class VectorBatch implements Sha256Batch {
         return LANES >= 8;
     }
 
+    /**
+     * Calls with fewer messages go wholly to the fallback. Until C2 has compiled it, Vector API code
+     * runs 10-100x slower than the JDK's digest (fresh JVM, one thread: a first tree of 1,000
+     * leaves took ~530 ms against ~53 ms, and still ~75 ms against ~2-6 ms at the sixth tree; a
+     * first tree of 15,625 leaves ~1.6 s against ~0.2 s, then par from the fourth). Small trees
+     * and levels stay on the digest, so only big levels pay that warm-up, once per JVM. Equal to
+     * MerkleTree's parallel slice, so that full slices of a big level run in lanes.
+     */
+    static final int MIN_MESSAGES = 1024;
+
     @Override
     public void hash(byte prefix, byte[] src, int off, int len, int stride, int count, byte[] out, int outOff) {
-        int full = count - count % LANES;
+        int full = count < minMessages ? 0 : count - count % LANES;
         if (full > 0) {
             int blocks = Sha256Words.blocks(len);
             int variable = Sha256Words.variableWords(len);

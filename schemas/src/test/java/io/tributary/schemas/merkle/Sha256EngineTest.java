@@ -6,8 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** Every engine must give the bytes of the JDK's {@code MessageDigest} SHA-256, for any length and count. */
@@ -32,11 +35,19 @@ class Sha256EngineTest {
     @Test
     void shouldMatchMessageDigestForEveryLengthAndCountWhenHashingBatches() throws Exception {
         SplittableRandom rnd = new SplittableRandom(42);
-        for (Sha256Engine engine : Sha256Engine.values()) {
-            Sha256Batch batch = engine.newBatch();
+        Map<String, Sha256Batch> batches = new LinkedHashMap<>();
+        batches.put("MESSAGE_DIGEST", Sha256Engine.MESSAGE_DIGEST.newBatch());
+        // Every count in lanes, and as the engine makes it: small counts on the digest.
+        batches.put("VECTOR lanes", new VectorBatch(MessageDigestBatch::new, 0));
+        batches.put("VECTOR", Sha256Engine.VECTOR.newBatch());
+        int min = VectorBatch.MIN_MESSAGES;
+        for (Map.Entry<String, Sha256Batch> entry : batches.entrySet()) {
+            String engine = entry.getKey();
+            Sha256Batch batch = entry.getValue();
             for (int len = 0; len <= 200; len++) {
-                // Counts around one and two vectors of 8 and 16 lanes, plus a random one.
-                for (int count : new int[] {1, 7, 8, 9, 15, 16, 17, 33, 1 + rnd.nextInt(70)}) {
+                // Counts around one and two vectors of 8 and 16 lanes and around the engine's
+                // threshold, plus a random one.
+                for (int count : new int[] {1, 7, 8, 9, 15, 16, 17, 33, min - 1, min + 17, 1 + rnd.nextInt(70)}) {
                     byte prefix = (byte) rnd.nextInt(256);
                     int stride = len + rnd.nextInt(3);
                     int off = rnd.nextInt(5);
@@ -56,9 +67,12 @@ class Sha256EngineTest {
     }
 
     @Test
-    void shouldBuildTheSameTreeWithEveryEngineForAllSizesUpTo300() {
+    void shouldBuildTheSameTreeWithEveryEngineForAllSizesUpTo300AndAroundTheVectorThreshold() {
         SplittableRandom rnd = new SplittableRandom(5);
-        for (int n = 1; n <= 300; n++) {
+        int min = VectorBatch.MIN_MESSAGES;
+        IntStream sizes = IntStream.concat(IntStream.rangeClosed(1, 300),
+                IntStream.of(2 * min - 1, 2 * min, 2 * min + 1, 2 * min + 33, 4 * min - 3, 4 * min + 35));
+        for (int n : sizes.toArray()) {
             byte[] data = new byte[n * 66 + 3];
             rnd.nextBytes(data);
             List<byte[]> leaves = new ArrayList<>();
