@@ -1,5 +1,6 @@
 package io.tributary.schemas.bench;
 
+import io.tributary.schemas.merkle.Sha256Engine;
 import io.tributary.schemas.tensor.WireParams;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -82,6 +83,8 @@ public final class CodecBench {
         double encode = score.getOrDefault("encode", Double.NaN) * coords / 1e6;
         double merkle = score.getOrDefault("merkle", Double.NaN) * leafBytes / 1e9;
         double merkleParallel = score.getOrDefault("merkleParallel", Double.NaN) * leafBytes / 1e9;
+        double merkleDigest = score.getOrDefault("merkleMessageDigest", Double.NaN) * leafBytes / 1e9;
+        double merkleDigestParallel = score.getOrDefault("merkleMessageDigestParallel", Double.NaN) * leafBytes / 1e9;
 
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("memory_read_gbps", memory);
@@ -92,6 +95,11 @@ public final class CodecBench {
         json.put("merkle_gbps", Math.max(merkle, merkleParallel));
         json.put("merkle_single_thread_gbps", merkle);
         json.put("merkle_parallel_gbps", merkleParallel);
+        json.put("merkle_engine", Sha256Engine.fastest().name());
+        json.put("merkle_messagedigest_gbps", Math.max(merkleDigest, merkleDigestParallel));
+        json.put("merkle_messagedigest_single_thread_gbps", merkleDigest);
+        json.put("merkle_messagedigest_parallel_gbps", merkleDigestParallel);
+        json.put("merkle_vs_messagedigest", Math.max(merkle, merkleParallel) / Math.max(merkleDigest, merkleDigestParallel));
         json.put("float_loop_input_gbps", floatLoop * 1e6 * Float.BYTES / 1e9);
         json.put("accumulate_input_gbps", accumulate * 1e6 * WireParams.LEAF_BYTES / WireParams.LEAF_COORDS / 1e9);
         json.put("coords", coords);

@@ -1,6 +1,7 @@
 package io.tributary.schemas.bench;
 
 import io.tributary.schemas.merkle.MerkleTree;
+import io.tributary.schemas.merkle.Sha256Engine;
 import io.tributary.schemas.tensor.ChunkAccumulator;
 import io.tributary.schemas.tensor.ChunkDecoder;
 import io.tributary.schemas.tensor.ChunkRejectedException;
@@ -227,7 +228,10 @@ public class CodecBenchmarks {
         return s.encoder.encode(s.x, 7);
     }
 
-    /** One operation: hash every leaf of one update and build its Merkle tree, on one thread. */
+    /**
+     * One operation: hash every leaf of one update and build its Merkle tree, on one thread, with
+     * the default engine ({@link Sha256Engine#fastest()}).
+     */
     @Benchmark
     public byte[] merkle(EncodeState s) {
         byte[] leaves = s.leafBytes;
@@ -241,5 +245,21 @@ public class CodecBenchmarks {
         byte[] leaves = s.leafBytes;
         return MerkleTree.ofLeafBytes(leaves, 0, leaves.length / WireParams.LEAF_BYTES, WireParams.LEAF_BYTES, true)
                 .root();
+    }
+
+    /** In-run baseline of {@link #merkle}: one {@code MessageDigest} call per leaf and node, one thread. */
+    @Benchmark
+    public byte[] merkleMessageDigest(EncodeState s) {
+        byte[] leaves = s.leafBytes;
+        return MerkleTree.ofLeafBytes(leaves, 0, leaves.length / WireParams.LEAF_BYTES, WireParams.LEAF_BYTES, false,
+                Sha256Engine.MESSAGE_DIGEST).root();
+    }
+
+    /** In-run baseline of {@link #merkleParallel}: {@code MessageDigest} on all cores. */
+    @Benchmark
+    public byte[] merkleMessageDigestParallel(EncodeState s) {
+        byte[] leaves = s.leafBytes;
+        return MerkleTree.ofLeafBytes(leaves, 0, leaves.length / WireParams.LEAF_BYTES, WireParams.LEAF_BYTES, true,
+                Sha256Engine.MESSAGE_DIGEST).root();
     }
 }

@@ -47,58 +47,74 @@ public final class MerkleTree {
             throw new IllegalArgumentException("expected " + count + " leaf hashes of 32 bytes, got "
                     + leafHashes.length + " bytes");
         }
-        return build(Arrays.copyOf(leafHashes, count * H), count, false);
+        return build(Arrays.copyOf(leafHashes, count * H), count, false, Sha256Engine.fastest());
     }
 
     /**
      * Hashes {@code count} leaves of {@code leafLen} bytes stored back to back from {@code off}
      * and builds their tree; with {@code parallel}, slices of leaves and of each wide level are
-     * hashed on the common fork-join pool (the result is the same).
+     * hashed on the common fork-join pool (the result is the same). Uses {@link Sha256Engine#fastest()}.
      */
     public static MerkleTree ofLeafBytes(byte[] data, int off, int count, int leafLen, boolean parallel) {
+        return ofLeafBytes(data, off, count, leafLen, parallel, Sha256Engine.fastest());
+    }
+
+    /** As {@link #ofLeafBytes(byte[], int, int, int, boolean)}, hashing with the given engine. */
+    public static MerkleTree ofLeafBytes(byte[] data, int off, int count, int leafLen, boolean parallel,
+            Sha256Engine engine) {
         if (count < 1) {
             throw new IllegalArgumentException("a Merkle tree needs at least one leaf, got " + count);
         }
         if (off < 0 || leafLen < 0 || data.length - off < (long) count * leafLen) {
             throw new IllegalArgumentException(count + " leaves of " + leafLen + " bytes do not fit from offset " + off);
         }
+        if (!engine.isAvailable()) {
+            throw new IllegalArgumentException("hash engine " + engine + " is not available in this JVM");
+        }
         byte[] hashes = new byte[count * H];
-        IntStream slices = IntStream.range(0, (count + SLICE - 1) / SLICE);
-        (parallel ? slices.parallel() : slices).forEach(sl -> {
-            Sha256 sha = new Sha256();
-            for (int i = sl * SLICE, end = Math.min(count, i + SLICE); i < end; i++) {
-                sha.leafHash(data, off + i * leafLen, leafLen, hashes, i * H);
-            }
-        });
-        return build(hashes, count, parallel);
+        if (parallel && count > SLICE) {
+            IntStream.range(0, (count + SLICE - 1) / SLICE).parallel().forEach(sl -> {
+                int first = sl * SLICE;
+                int n = Math.min(count - first, SLICE);
+                engine.newBatch().hash(Sha256.LEAF_PREFIX, data, off + first * leafLen, leafLen, leafLen, n,
+                        hashes, first * H);
+            });
+        } else {
+            engine.newBatch().hash(Sha256.LEAF_PREFIX, data, off, leafLen, leafLen, count, hashes, 0);
+        }
+        return build(hashes, count, parallel, engine);
     }
 
-    /** Work unit of the parallel paths, in leaves or parent nodes. */
+    /**
+     * Work unit of the parallel paths, in leaves or parent nodes: a multiple of every vector width,
+     * and no smaller than {@code VectorBatch.MIN_MESSAGES}.
+     */
     private static final int SLICE = 1024;
 
-    private static MerkleTree build(byte[] leafHashes, int count, boolean parallel) {
+    private static MerkleTree build(byte[] leafHashes, int count, boolean parallel, Sha256Engine engine) {
         int depth = depthFor(count);
         byte[][] levels = new byte[depth + 1][];
         levels[0] = leafHashes;
         int n = count;
+        Sha256Batch sequential = engine.newBatch();
         for (int l = 0; l < depth; l++) {
             int parents = (n + 1) >>> 1;
+            int pairs = n >>> 1; // parents whose two children are real nodes
             byte[] below = levels[l];
             byte[] above = new byte[parents * H];
-            byte[] empty = EMPTY[l];
-            int children = n;
-            IntStream slices = IntStream.range(0, (parents + SLICE - 1) / SLICE);
-            (parallel && parents > SLICE ? slices.parallel() : slices).forEach(sl -> {
-                Sha256 sha = new Sha256();
-                for (int p = sl * SLICE, end = Math.min(parents, p + SLICE); p < end; p++) {
-                    int left = 2 * p;
-                    if (left + 1 < children) {
-                        sha.nodeHash(below, left * H, below, (left + 1) * H, above, p * H);
-                    } else {
-                        sha.nodeHash(below, left * H, empty, 0, above, p * H);
-                    }
-                }
-            });
+            // The children of a parent are 64 contiguous bytes: left || right.
+            if (parallel && pairs > SLICE) {
+                IntStream.range(0, (pairs + SLICE - 1) / SLICE).parallel().forEach(sl -> {
+                    int first = sl * SLICE;
+                    engine.newBatch().hash(Sha256.NODE_PREFIX, below, first * 2 * H, 2 * H, 2 * H,
+                            Math.min(pairs - first, SLICE), above, first * H);
+                });
+            } else {
+                sequential.hash(Sha256.NODE_PREFIX, below, 0, 2 * H, 2 * H, pairs, above, 0);
+            }
+            if (pairs < parents) { // an odd last node: its right sibling is padding
+                new Sha256().nodeHash(below, 2 * pairs * H, EMPTY[l], 0, above, pairs * H);
+            }
             levels[l + 1] = above;
             n = parents;
         }

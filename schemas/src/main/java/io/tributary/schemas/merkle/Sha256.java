@@ -10,6 +10,7 @@ import java.security.NoSuchAlgorithmException;
  *
  * <p>An instance wraps one {@link MessageDigest} and is therefore not thread-safe; it is cheap to
  * create one per thread or per tree. The JDK's SHA-256 uses the CPU's SHA extensions where present.
+ * Trees hash their leaves and levels in batches with a {@link Sha256Engine} instead.
  */
 public final class Sha256 {
 
@@ -32,10 +33,15 @@ public final class Sha256 {
 
     /** Writes {@code H(0x00 || buf[off, off+len))} to {@code out[outOff, outOff+32)}. */
     public void leafHash(byte[] buf, int off, int len, byte[] out, int outOff) {
+        hash(LEAF_PREFIX, buf, off, len, out, outOff);
+    }
+
+    /** Writes {@code H(prefix || buf[off, off+len))} to {@code out[outOff, outOff+32)}. */
+    void hash(byte prefix, byte[] buf, int off, int len, byte[] out, int outOff) {
         if (scratch.length < len + 1) {
             scratch = new byte[len + 1];
         }
-        scratch[0] = LEAF_PREFIX;
+        scratch[0] = prefix;
         System.arraycopy(buf, off, scratch, 1, len);
         digest.update(scratch, 0, len + 1);
         finish(out, outOff);
