@@ -113,8 +113,14 @@ public class AdmissionFunction extends KeyedBroadcastProcessFunction<String, Rou
         long wm = ctx.timerService().currentWatermark();
         if (task == null) {
             addPending(m);
-            if (timer.value() == null) {
-                long at = Math.max(wm, 0) + unknownTaskTimeoutMillis;
+            // Before any chain has set the clock (start of a replay) there is nothing to time out
+            // against: such inputs wait until time starts, or until the input ends.
+            long at = wm == Long.MIN_VALUE ? Long.MAX_VALUE : wm + unknownTaskTimeoutMillis;
+            Long t = timer.value();
+            if (t == null || (t == Long.MAX_VALUE && at != t)) {
+                if (t != null) {
+                    ctx.timerService().deleteEventTimeTimer(t);
+                }
                 ctx.timerService().registerEventTimeTimer(at);
                 timer.update(at);
             }

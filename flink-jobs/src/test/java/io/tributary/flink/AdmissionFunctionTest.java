@@ -129,10 +129,22 @@ class AdmissionFunctionTest {
 
     @Test
     void shouldDeadLetterUnknownTaskWhenNoTaskIsPostedInTime() throws Exception {
+        advance(5_000);
         chunk(0, 100, update.chunks().get(0));
-        advance(3_600_000);
+        advance(5_000 + 3_599_999);
+        assertThat(deadLetterReasons()).isEmpty();
+        advance(5_000 + 3_600_000);
         assertThat(deadLetterReasons()).containsExactly(RejectionReason.UNKNOWN_TASK);
         assertThat(stateEntries()).isZero();
+    }
+
+    @Test
+    void shouldKeepInputsOfAnUnknownTaskUntilTheInputEndsWhenTimeHasNotStarted() throws Exception {
+        chunk(0, 100, update.chunks().get(0));
+        advance(Long.MAX_VALUE - 1);
+        assertThat(deadLetterReasons()).isEmpty();
+        advance(Long.MAX_VALUE);
+        assertThat(deadLetterReasons()).containsExactly(RejectionReason.UNKNOWN_TASK);
     }
 
     @Test
