@@ -41,6 +41,13 @@ import org.apache.flink.util.Collector;
  */
 public class ChunkAggregateFunction extends KeyedProcessFunction<String, RoundMessage, RoundMessage> {
 
+    /** Multi-Krum: this chunk's partial distances, to the round's selection stage. */
+    public static final org.apache.flink.util.OutputTag<RoundMessage> KRUM_PARTIALS =
+            new org.apache.flink.util.OutputTag<>("krum-partials", TypeInformation.of(RoundMessage.class));
+    /** Multi-Krum: the accepted updates' chunks, to the stage that averages the selected ones. */
+    public static final org.apache.flink.util.OutputTag<RoundMessage> KRUM_CHUNKS =
+            new org.apache.flink.util.OutputTag<>("krum-chunks", TypeInformation.of(RoundMessage.class));
+
     private transient MapState<String, RoundMessage> pending;
     private transient MapState<String, RoundMessage> buffered;
     private transient MapState<String, Boolean> folded;
@@ -145,16 +152,11 @@ public class ChunkAggregateFunction extends KeyedProcessFunction<String, RoundMe
                     return; // its chunk or verdict is still on the way
                 }
             }
-            RoundMessage result = RoundMessage.of(RoundMessage.Kind.RESULT, c.taskId, c.round);
-            result.chunkIndex = c.chunkIndex;
-            result.task = task;
-            if (Boolean.TRUE.equals(tainted.value())) {
-                result.failed = true;
-                result.reason = "a reveal was retracted after its update was folded into the FedAvg sums";
+            if (task.rule == AggregationRule.MULTI_KRUM) {
+                krum(task, c, accepted, ctx);
             } else {
-                result.payload = floats(aggregate(task, c.chunkIndex, accepted), task.expMin);
+                emitResult(task, c, accepted, out);
             }
-            out.collect(result);
         }
         for (Map.Entry<String, RoundMessage> e : pending.entries()) {
             ctx.output(AdmissionFunction.DEAD_LETTERS, DeadLetters.chunk(e.getValue(), RejectionReason.LATE,
@@ -166,6 +168,57 @@ public class ChunkAggregateFunction extends KeyedProcessFunction<String, RoundMe
         if (ctx.timerService().currentWatermark() < closeAt) {
             done.update(closeAt); // tombstone: refuse late chunks until the close time
             ctx.timerService().registerEventTimeTimer(closeAt);
+        }
+    }
+
+    /**
+     * Multi-Krum, stage 1 of 3 (README): the exact squared distances between every pair of accepted
+     * updates over this chunk go to the round's selection stage; the chunks go to the averaging stage.
+     */
+    private void krum(TaskInfo task, RoundMessage c, Set<String> accepted, Context ctx) throws Exception {
+        List<String> ids = new ArrayList<>(accepted);
+        ids.sort(null);
+        ChunkDecoder decoder = new ChunkDecoder(task.wireParams());
+        List<long[]> values = new ArrayList<>();
+        for (String id : ids) {
+            RoundMessage chunk = buffered.get(id);
+            values.add(AggregationRules.fixedPoint(decoder.decode(chunk.payload, ChunkDecoder.Verification.STRUCTURE),
+                    task.expMin));
+            RoundMessage fwd = RoundMessage.of(RoundMessage.Kind.CHUNK, c.taskId, c.round);
+            fwd.chunkIndex = c.chunkIndex;
+            fwd.chainId = chunk.chainId;
+            fwd.worker = chunk.worker;
+            fwd.payload = chunk.payload;
+            fwd.task = task;
+            ctx.output(KRUM_CHUNKS, fwd);
+        }
+        List<String> d = new ArrayList<>();
+        for (int a = 0; a < ids.size(); a++) {
+            for (int b = a + 1; b < ids.size(); b++) {
+                d.add(AggregationRules.squaredDistance(values.get(a), values.get(b)).toString());
+            }
+        }
+        RoundMessage partial = RoundMessage.of(RoundMessage.Kind.KRUM_PARTIAL, c.taskId, c.round);
+        partial.chunkIndex = c.chunkIndex;
+        partial.task = task;
+        partial.contributorWorkers = ids.toArray(new String[0]);
+        partial.values = d.toArray(new String[0]);
+        ctx.output(KRUM_PARTIALS, partial);
+    }
+
+    private void emitResult(TaskInfo task, RoundMessage c, Set<String> accepted, Collector<RoundMessage> out)
+            throws Exception {
+        {
+            RoundMessage result = RoundMessage.of(RoundMessage.Kind.RESULT, c.taskId, c.round);
+            result.chunkIndex = c.chunkIndex;
+            result.task = task;
+            if (Boolean.TRUE.equals(tainted.value())) {
+                result.failed = true;
+                result.reason = "a reveal was retracted after its update was folded into the FedAvg sums";
+            } else {
+                result.payload = floats(aggregate(task, c.chunkIndex, accepted), task.expMin);
+            }
+            out.collect(result);
         }
     }
 

@@ -129,7 +129,19 @@ public final class RoundAggregationJob {
                 .process(new ChunkAggregateFunction())
                 .uid("chunk-aggregate").name("aggregate by (task, round, chunk)");
 
-        SingleOutputStreamOperator<RawRecord> finished = results.union(closes.getSideOutput(RoundCloseFunction.SUMMARY))
+        // Multi-Krum: distances summed per round, selection, then a second per-chunk pass (README).
+        SingleOutputStreamOperator<RoundMessage> krumSelection = results.getSideOutput(ChunkAggregateFunction.KRUM_PARTIALS)
+                .keyBy(RoundMessage::roundKey)
+                .process(new KrumSelectFunction())
+                .uid("krum-select").name("multi-Krum selection");
+        SingleOutputStreamOperator<RoundMessage> krumResults = krumSelection
+                .union(results.getSideOutput(ChunkAggregateFunction.KRUM_CHUNKS))
+                .keyBy(RoundMessage::chunkKey)
+                .process(new KrumApplyFunction())
+                .uid("krum-apply").name("multi-Krum mean of the selected");
+
+        SingleOutputStreamOperator<RawRecord> finished = results
+                .union(krumResults, closes.getSideOutput(RoundCloseFunction.SUMMARY))
                 .keyBy(RoundMessage::roundKey)
                 .process(new RoundFinishFunction())
                 .uid("round-finish").name("round finish (roots, commitment)");

@@ -127,8 +127,9 @@ public class RoundCloseFunction extends KeyedProcessFunction<String, RoundMessag
         String failure = null;
         if (accepted.size() < t.minContributors) {
             failure = accepted.size() + " accepted contributors, the task needs " + t.minContributors;
-        } else if (t.rule == AggregationRule.MULTI_KRUM) {
-            failure = "rule MULTI_KRUM is not supported by this version of the job";
+        } else if (t.rule == AggregationRule.MULTI_KRUM && accepted.size() <= 2 * t.ruleParam + 2) {
+            failure = "multi-Krum with f = " + t.ruleParam + " needs more than " + (2 * t.ruleParam + 2)
+                    + " accepted contributors, got " + accepted.size();
         }
         RoundMessage summary = RoundMessage.of(RoundMessage.Kind.SUMMARY, taskId, round);
         summary.task = t;

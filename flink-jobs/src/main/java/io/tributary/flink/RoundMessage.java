@@ -14,11 +14,14 @@ package io.tributary.flink;
  *   <li>{@code CLOSE}: the closer's final list of accepted workers, sent to each chunk key.
  *   <li>{@code RESULT}: one aggregated model chunk ({@code payload} = float32 little-endian).
  *   <li>{@code SUMMARY}: the round's contributions, for the finisher.
+ *   <li>{@code KRUM_PARTIAL}: one chunk's exact pairwise squared distances ({@code values}, decimal,
+ *       row-major upper triangle) between the contributors listed in {@code contributorWorkers}.
+ *   <li>{@code KRUM_SELECT}: the contributors multi-Krum kept ({@code contributorWorkers}).
  * </ul>
  */
 public class RoundMessage {
 
-    public enum Kind { CHUNK, REVEAL, VERDICT, STATUS, CLOSE, RESULT, SUMMARY }
+    public enum Kind { CHUNK, REVEAL, VERDICT, STATUS, CLOSE, RESULT, SUMMARY, KRUM_PARTIAL, KRUM_SELECT }
 
     public Kind kind;
     public long taskId;
@@ -47,6 +50,8 @@ public class RoundMessage {
     public byte[] contributorRoots;
     public long[] contributorWeights;
     public int rejectedChunks;
+    /** KRUM_PARTIAL: exact integers in decimal. */
+    public String[] values;
     public boolean failed;
 
     public RoundMessage() {}

@@ -169,6 +169,47 @@ class RoundAggregationJobIT {
         assertThat(run.deadLetters()).extracting(DeadLetter::getReason).containsExactly(RejectionReason.NO_REVEAL);
     }
 
+    @Test
+    void shouldAverageOnlyTheUpdatesMultiKrumSelectsAcrossChunks() throws Exception {
+        WireParams p = Fixtures.params(16);
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(31);
+        float[] g = Fixtures.randomUpdate(rnd, 0.5);
+        List<EncodedUpdate> updates = new ArrayList<>();
+        try (io.tributary.schemas.tensor.TensorEncoder enc = new io.tributary.schemas.tensor.TensorEncoder(p)) {
+            for (int w = 0; w < 7; w++) {
+                float[] noise = Fixtures.randomUpdate(rnd, 0.05);
+                float[] x = new float[g.length];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = w < 5 ? g[i] + noise[i] : -100 * g[i]; // workers 5 and 6 flip the sign, clipped to C
+                }
+                updates.add(enc.encode(x, 500 + w));
+            }
+        }
+        List<RawRecord> events = new ArrayList<>();
+        List<RawRecord> chunks = new ArrayList<>();
+        events.add(Fixtures.taskPosted(TASK, AggregationRule.MULTI_KRUM, 2, 3));
+        for (int w = 0; w < 7; w++) {
+            events.add(Fixtures.reveal(TASK, 0, Fixtures.HOME, Fixtures.worker(w), updates.get(w).root(), 1));
+            for (int c = 0; c < p.chunkCount(); c++) {
+                chunks.add(Fixtures.chunk(TASK, 0, Fixtures.HOME, Fixtures.worker(w), c, 1, updates.get(w).root(),
+                        updates.get(w).chunks().get(c)));
+            }
+        }
+        Run run = run(events, List.of(Fixtures.block(Fixtures.HOME, 1, Fixtures.START)), chunks, 2);
+
+        assertThat(run.commitments()).hasSize(1);
+        assertThat(run.commitments().get(0).getOutcome()).isEqualTo(RoundOutcome.COMMITTED);
+        ChunkDecoder decoder = new ChunkDecoder(p);
+        for (int c = 0; c < p.chunkCount(); c++) {
+            List<long[]> honest = new ArrayList<>();
+            for (int w = 0; w < 5; w++) {
+                honest.add(AggregationRules.fixedPoint(decoder.decode(updates.get(w).chunks().get(c)), p.expMin()));
+            }
+            assertThat(bytes(run.models().get(c).getPayload())).as("chunk %d", c)
+                    .isEqualTo(ChunkAggregateFunction.floats(AggregationRules.mean(honest), p.expMin()));
+        }
+    }
+
     private static byte[] bytes(ByteBuffer b) {
         ByteBuffer d = b.duplicate();
         byte[] out = new byte[d.remaining()];
