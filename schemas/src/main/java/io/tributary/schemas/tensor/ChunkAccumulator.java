@@ -50,6 +50,33 @@ public final class ChunkAccumulator {
         return chunkIndex;
     }
 
+    /**
+     * Rebuilds an accumulator from its exact state, as returned by {@link #sums()},
+     * {@link #totalWeight()} and {@link #contributors()} (for example after it was kept in a
+     * stream processor's checkpointed state). The result is indistinguishable from the original:
+     * further adds, merges and means give the same bits.
+     *
+     * @throws IllegalArgumentException if the state cannot belong to chunk {@code chunkIndex} of
+     *     a task with these parameters
+     */
+    public static ChunkAccumulator restore(WireParams params, int chunkIndex, long[] sums, long totalWeight,
+                                           long contributors) {
+        ChunkAccumulator acc = new ChunkAccumulator(params, chunkIndex);
+        if (sums.length != acc.coordCount) {
+            throw new IllegalArgumentException(sums.length + " sums for chunk " + chunkIndex + " of "
+                    + acc.coordCount + " coordinates");
+        }
+        if (contributors < 0 || contributors > params.maxContributors() || totalWeight < contributors
+                || totalWeight > contributors * params.maxWeight()) {
+            throw new IllegalArgumentException("state of " + contributors + " contributors with total weight "
+                    + totalWeight + " is impossible under " + params);
+        }
+        System.arraycopy(sums, 0, acc.sums, 0, sums.length);
+        acc.totalWeight = totalWeight;
+        acc.contributors = contributors;
+        return acc;
+    }
+
     public long totalWeight() {
         return totalWeight;
     }

@@ -240,4 +240,41 @@ class ChunkAccumulatorTest {
         assertThatThrownBy(() -> new ChunkAccumulator(p, 2).mean())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("no update");
     }
+
+    @Test
+    void shouldContinueBitForBitWhenRestoredFromItsState() throws Exception {
+        WireParams p = Fixtures.small().toBuilder().maxContributors(UPDATES).build();
+        DecodedChunk[][] d = decodedUpdates(p, 99);
+        for (int c = 0; c < p.chunkCount(); c++) {
+            ChunkAccumulator whole = new ChunkAccumulator(p, c);
+            ChunkAccumulator half = new ChunkAccumulator(p, c);
+            for (int u = 0; u < UPDATES; u++) {
+                whole.add(d[u][c], u + 1);
+                if (u < UPDATES / 2) {
+                    half.add(d[u][c], u + 1);
+                }
+            }
+            ChunkAccumulator restored = ChunkAccumulator.restore(p, c, half.sums(), half.totalWeight(),
+                    half.contributors());
+            for (int u = UPDATES / 2; u < UPDATES; u++) {
+                restored.add(d[u][c], u + 1);
+            }
+            assertThat(restored.sums()).isEqualTo(whole.sums());
+            assertThat(restored.totalWeight()).isEqualTo(whole.totalWeight());
+            assertThat(restored.contributors()).isEqualTo(whole.contributors());
+            assertThat(restored.mean()).isEqualTo(whole.mean());
+        }
+    }
+
+    @Test
+    void shouldRefuseRestoringImpossibleState() {
+        WireParams p = Fixtures.small();
+        int n = p.coordsInChunk(0);
+        assertThatThrownBy(() -> ChunkAccumulator.restore(p, 0, new long[n + 1], 1, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sums for chunk 0");
+        assertThatThrownBy(() -> ChunkAccumulator.restore(p, 0, new long[n], 0, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("impossible");
+        assertThatThrownBy(() -> ChunkAccumulator.restore(p, 0, new long[n], p.maxWeight() * 2 + 1, 2))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("impossible");
+    }
 }

@@ -1,0 +1,181 @@
+package io.tributary.flink;
+
+import io.tributary.schemas.avro.AggregationRule;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides when a round closes (key {@code task:round}): when the watermark has passed the reveal
+ * deadline (so the set of reveals is final) and every revealed worker's update has a verdict, or
+ * at the latest when the watermark passes the close time (reveal deadline + grace). Workers are
+ * accepted iff their update was accepted and their reveal not retracted. Fewer than the task's
+ * {@code minContributors} -> the round fails (no commitment). Emits {@code CLOSE} to every chunk
+ * key (main output) and a {@code SUMMARY} to the finisher ({@link #SUMMARY}); then keeps only a
+ * tombstone until the close time, so that everything is cleared once the round is over.
+ */
+public class RoundCloseFunction extends KeyedProcessFunction<String, RoundMessage, RoundMessage> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RoundCloseFunction.class);
+    public static final OutputTag<RoundMessage> SUMMARY = new OutputTag<>("round-summary", TypeInformation.of(RoundMessage.class));
+
+    private transient ValueState<TaskInfo> task;
+    private transient MapState<String, Boolean> revealed;
+    private transient MapState<String, RoundMessage> statuses;
+    private transient ValueState<Boolean> closed;
+    private transient Counter retractedAfterClose;
+    private transient Counter failedRounds;
+
+    @Override
+    public void open(OpenContext ctx) {
+        task = getRuntimeContext().getState(new ValueStateDescriptor<>("task", TypeInformation.of(TaskInfo.class)));
+        revealed = getRuntimeContext().getMapState(new MapStateDescriptor<>("revealed", Types.STRING, Types.BOOLEAN));
+        statuses = getRuntimeContext().getMapState(new MapStateDescriptor<>("statuses", Types.STRING,
+                TypeInformation.of(RoundMessage.class)));
+        closed = getRuntimeContext().getState(new ValueStateDescriptor<>("closed", Types.BOOLEAN));
+        retractedAfterClose = getRuntimeContext().getMetricGroup().counter("revealsRetractedAfterClose");
+        failedRounds = getRuntimeContext().getMetricGroup().counter("failedRounds");
+    }
+
+    @Override
+    public void processElement(RoundMessage m, Context ctx, Collector<RoundMessage> out) throws Exception {
+        if (Boolean.TRUE.equals(closed.value())) {
+            if (m.retracted) {
+                retractedAfterClose.inc();
+                LOG.warn("reveal of {} retracted after round {} of task {} closed; the commitment stands",
+                        m.contributorId(), m.round, m.taskId);
+            }
+            return;
+        }
+        if (task.value() == null) {
+            task.update(m.task);
+            ctx.timerService().registerEventTimeTimer(m.task.revealsFinalMillis(m.round));
+            ctx.timerService().registerEventTimeTimer(m.task.closeTimeMillis(m.round));
+        }
+        String id = m.contributorId();
+        if (m.kind == RoundMessage.Kind.REVEAL) {
+            revealed.put(id, m.retracted);
+        } else {
+            statuses.put(id, m);
+            if (m.retracted) {
+                revealed.put(id, true);
+            }
+        }
+        if (ctx.timerService().currentWatermark() >= m.task.revealsFinalMillis(m.round) && allDecided()) {
+            close(ctx, out);
+        }
+    }
+
+    private boolean allDecided() throws Exception {
+        for (Map.Entry<String, Boolean> e : revealed.entries()) {
+            if (!e.getValue() && !statuses.contains(e.getKey())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<RoundMessage> out) throws Exception {
+        TaskInfo t = task.value();
+        if (t == null) {
+            return;
+        }
+        String[] key = ctx.getCurrentKey().split(":");
+        int round = Integer.parseInt(key[1]);
+        if (Boolean.TRUE.equals(closed.value())) {
+            if (timestamp >= t.closeTimeMillis(round)) {
+                clearAll();
+            }
+            return;
+        }
+        if (timestamp >= t.closeTimeMillis(round) || allDecided()) {
+            close(ctx, out);
+        }
+    }
+
+    private void close(Context ctx, Collector<RoundMessage> out) throws Exception {
+        TaskInfo t = task.value();
+        String[] key = ctx.getCurrentKey().split(":");
+        long taskId = Long.parseLong(key[0]);
+        int round = Integer.parseInt(key[1]);
+        List<RoundMessage> accepted = new ArrayList<>();
+        int rejected = 0;
+        for (RoundMessage s : statuses.values()) {
+            boolean retracted = Boolean.TRUE.equals(revealed.get(s.contributorId()));
+            if (s.accepted && !retracted) {
+                accepted.add(s);
+            } else {
+                rejected++;
+            }
+        }
+        accepted.sort(Comparator.comparingLong((RoundMessage s) -> s.chainId).thenComparing(s -> s.worker));
+        String failure = null;
+        if (accepted.size() < t.minContributors) {
+            failure = accepted.size() + " accepted contributors, the task needs " + t.minContributors;
+        } else if (t.rule == AggregationRule.MULTI_KRUM && accepted.size() <= 2 * t.ruleParam + 2) {
+            failure = "multi-Krum with f = " + t.ruleParam + " needs more than " + (2 * t.ruleParam + 2)
+                    + " accepted contributors, got " + accepted.size();
+        }
+        RoundMessage summary = RoundMessage.of(RoundMessage.Kind.SUMMARY, taskId, round);
+        summary.task = t;
+        summary.failed = failure != null;
+        summary.reason = failure;
+        summary.rejectedChunks = rejected;
+        summary.contributorChains = new long[accepted.size()];
+        summary.contributorWorkers = new String[accepted.size()];
+        summary.contributorWeights = new long[accepted.size()];
+        summary.contributorRoots = new byte[32 * accepted.size()];
+        for (int i = 0; i < accepted.size(); i++) {
+            RoundMessage s = accepted.get(i);
+            summary.contributorChains[i] = s.chainId;
+            summary.contributorWorkers[i] = s.worker;
+            summary.contributorWeights[i] = s.weight;
+            System.arraycopy(s.updateRoot, 0, summary.contributorRoots, 32 * i, 32);
+        }
+        if (failure != null) {
+            failedRounds.inc();
+            LOG.warn("round {} of task {} failed: {}", round, taskId, failure);
+        }
+        for (int c = 0; c < t.chunkCount(); c++) {
+            RoundMessage close = RoundMessage.of(RoundMessage.Kind.CLOSE, taskId, round);
+            close.chunkIndex = c;
+            close.task = t;
+            close.failed = summary.failed;
+            close.contributorChains = summary.contributorChains;
+            close.contributorWorkers = summary.contributorWorkers;
+            out.collect(close);
+        }
+        ctx.output(SUMMARY, summary);
+        long closeAt = t.closeTimeMillis(round);
+        if (ctx.timerService().currentWatermark() >= closeAt) {
+            clearAll();
+        } else {
+            revealed.clear();
+            statuses.clear();
+            closed.update(true);
+            ctx.timerService().deleteEventTimeTimer(t.revealsFinalMillis(round));
+        }
+    }
+
+    private void clearAll() {
+        task.clear();
+        revealed.clear();
+        statuses.clear();
+        closed.clear();
+    }
+}

@@ -1,0 +1,186 @@
+package io.tributary.flink;
+
+import io.tributary.schemas.Keys;
+import io.tributary.schemas.Topics;
+import io.tributary.schemas.avro.ChainWeight;
+import io.tributary.schemas.avro.ModelChunk;
+import io.tributary.schemas.avro.RoundCommitment;
+import io.tributary.schemas.avro.RoundOutcome;
+import io.tributary.schemas.merkle.Contribution;
+import io.tributary.schemas.merkle.MerkleTree;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finishes a round (key {@code task:round}) once the closer's summary and every chunk's result
+ * are in: the model tree and {@code modelRoot}, the contributions tree ({@link Contribution}, leaves
+ * sorted by chain id then worker address), the {@code models.chunks} records (main output), one
+ * {@code rounds.commitments} record ({@link #COMMITMENTS}) and the {@code commitRound} call
+ * ({@link #CALLS}). Its state is cleared at once.
+ *
+ * <p>Model tree: a model leaf is 64 float32 coordinates, little-endian (256 bytes; the last leaf
+ * padded with +0.0f), hashed with the project's Merkle scheme (FORMAT.md section 5); a model chunk
+ * covers the same leaves as an update chunk and its payload is its real coordinates as float32
+ * little-endian, with the subtree proof up to {@code modelRoot}.
+ */
+public class RoundFinishFunction extends KeyedProcessFunction<String, RoundMessage, RawRecord> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RoundFinishFunction.class);
+    public static final OutputTag<RawRecord> COMMITMENTS = new OutputTag<>("commitments", TypeInformation.of(RawRecord.class));
+    public static final OutputTag<CommitRoundCall> CALLS = new OutputTag<>("commit-calls", TypeInformation.of(CommitRoundCall.class));
+    static final int MODEL_LEAF_BYTES = 64 * 4;
+
+    private transient ValueState<RoundMessage> summary;
+    private transient MapState<Integer, RoundMessage> results;
+    private transient Counter committed;
+
+    @Override
+    public void open(OpenContext ctx) {
+        summary = getRuntimeContext().getState(new ValueStateDescriptor<>("summary", TypeInformation.of(RoundMessage.class)));
+        results = getRuntimeContext().getMapState(new MapStateDescriptor<>("results", Types.INT,
+                TypeInformation.of(RoundMessage.class)));
+        committed = getRuntimeContext().getMetricGroup().counter("committedRounds");
+    }
+
+    @Override
+    public void processElement(RoundMessage m, Context ctx, Collector<RawRecord> out) throws Exception {
+        if (m.kind == RoundMessage.Kind.SUMMARY) {
+            summary.update(m);
+        } else {
+            results.put(m.chunkIndex, m);
+        }
+        RoundMessage s = summary.value();
+        if (s == null) {
+            return;
+        }
+        TaskInfo t = s.task;
+        String failure = s.reason;
+        if (!s.failed) {
+            int n = 0;
+            for (RoundMessage r : results.values()) {
+                n++;
+                if (r.failed && failure == null) {
+                    failure = r.reason;
+                }
+            }
+            if (n < t.chunkCount()) {
+                return;
+            }
+        }
+        if (failure != null) {
+            ctx.output(COMMITMENTS, commitment(s, RoundOutcome.FAILED, null, null, failure));
+        } else {
+            finish(s, ctx, out);
+        }
+        summary.clear();
+        results.clear();
+    }
+
+    private void finish(RoundMessage s, Context ctx, Collector<RawRecord> out) throws Exception {
+        TaskInfo t = s.task;
+        int leaves = (t.dimension + 63) / 64;
+        byte[] leafBytes = new byte[leaves * MODEL_LEAF_BYTES];
+        int[] firstLeaf = new int[t.chunkCount()];
+        for (int c = 0; c < t.chunkCount(); c++) {
+            byte[] payload = results.get(c).payload;
+            firstLeaf[c] = c << t.chunkLeavesLog2;
+            System.arraycopy(payload, 0, leafBytes, firstLeaf[c] * MODEL_LEAF_BYTES, payload.length);
+        }
+        MerkleTree model = MerkleTree.ofLeafBytes(leafBytes, 0, leaves, MODEL_LEAF_BYTES, false);
+        byte[] modelRoot = model.root();
+        int level = Math.min(t.chunkLeavesLog2, model.depth());
+        for (int c = 0; c < t.chunkCount(); c++) {
+            List<ByteBuffer> proof = new ArrayList<>();
+            for (byte[] sib : model.subtreeProof(level, c)) {
+                proof.add(ByteBuffer.wrap(sib));
+            }
+            ModelChunk mc = ModelChunk.newBuilder()
+                    .setTaskId(s.taskId).setRound(s.round).setChunkIndex(c).setChunkCount(t.chunkCount())
+                    .setModelRoot(ByteBuffer.wrap(modelRoot)).setProof(proof)
+                    .setPayload(ByteBuffer.wrap(results.get(c).payload)).build();
+            out.collect(new RawRecord(Topics.MODEL_CHUNKS.name(),
+                    Topics.MODEL_CHUNKS.serializeKey(Keys.chunk(s.taskId, s.round, c)),
+                    Topics.MODEL_CHUNKS.serializeValue(mc)));
+        }
+        List<Contribution> contributions = contributions(s);
+        byte[] contributionsRoot = Contribution.tree(contributions).root();
+        ctx.output(COMMITMENTS, commitment(s, RoundOutcome.COMMITTED, modelRoot, contributionsRoot, null));
+        CommitRoundCall call = new CommitRoundCall();
+        call.taskId = s.taskId;
+        call.round = s.round;
+        call.modelRoot = modelRoot;
+        call.contributionsRoot = contributionsRoot;
+        call.totalWeight = totalWeight(s);
+        call.contributors = contributions.size();
+        call.chainWeights = chainWeights(s);
+        ctx.output(CALLS, call);
+        committed.inc();
+        LOG.info("round {} of task {} aggregated: modelRoot 0x{}, {} contributors", s.round, s.taskId,
+                HexFormat.of().formatHex(modelRoot), contributions.size());
+    }
+
+    static List<Contribution> contributions(RoundMessage s) {
+        List<Contribution> list = new ArrayList<>();
+        HexFormat hex = HexFormat.of();
+        for (int i = 0; i < s.contributorWorkers.length; i++) {
+            byte[] root = new byte[32];
+            System.arraycopy(s.contributorRoots, 32 * i, root, 0, 32);
+            list.add(new Contribution(s.contributorChains[i], hex.parseHex(s.contributorWorkers[i], 2, 42), root,
+                    s.contributorWeights[i]));
+        }
+        return list;
+    }
+
+    private static long totalWeight(RoundMessage s) {
+        long total = 0;
+        for (long w : s.contributorWeights) {
+            total += w;
+        }
+        return total;
+    }
+
+    private static long[] chainWeights(RoundMessage s) {
+        long[] w = new long[s.task.chainIds.length];
+        for (int i = 0; i < s.contributorChains.length; i++) {
+            int pos = s.task.chainPosition(s.contributorChains[i]);
+            if (pos >= 0) {
+                w[pos] += s.contributorWeights[i];
+            }
+        }
+        return w;
+    }
+
+    private static RawRecord commitment(RoundMessage s, RoundOutcome outcome, byte[] modelRoot, byte[] contributionsRoot,
+                                        String failure) {
+        List<ChainWeight> perChain = new ArrayList<>();
+        long[] w = chainWeights(s);
+        for (int i = 0; i < w.length; i++) {
+            perChain.add(new ChainWeight(s.task.chainIds[i], w[i]));
+        }
+        RoundCommitment rc = RoundCommitment.newBuilder()
+                .setTaskId(s.taskId).setRound(s.round).setOutcome(outcome).setRule(s.task.rule)
+                .setModelRoot(modelRoot == null ? null : ByteBuffer.wrap(modelRoot))
+                .setContributionsRoot(contributionsRoot == null ? null : ByteBuffer.wrap(contributionsRoot))
+                .setTotalWeight(totalWeight(s)).setContributors(s.contributorWorkers.length)
+                .setWeightPerChain(perChain).setRejectedChunks(s.rejectedChunks).setFailureReason(failure)
+                .build();
+        return new RawRecord(Topics.ROUND_COMMITMENTS.name(),
+                Topics.ROUND_COMMITMENTS.serializeKey(Keys.round(s.taskId, s.round)),
+                Topics.ROUND_COMMITMENTS.serializeValue(rc));
+    }
+}

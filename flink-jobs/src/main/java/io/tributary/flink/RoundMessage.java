@@ -1,0 +1,92 @@
+package io.tributary.flink;
+
+/**
+ * The one record type on the job's internal edges (a Flink POJO, so every edge and every piece of
+ * state has a schema Flink can evolve). {@link #kind} says which fields are meaningful:
+ *
+ * <ul>
+ *   <li>{@code CHUNK}: one worker's chunk ({@code chainId, worker, chunkIndex, weight, payload}
+ *       and the original Kafka record in {@code rawKey, rawValue, partition, offset}).
+ *   <li>{@code REVEAL}: a worker's {@code UpdateRevealed} ({@code updateRoot, weight} = samples;
+ *       {@code retracted} for op d).
+ *   <li>{@code VERDICT}: admission's decision on a worker's whole update, sent to each chunk key.
+ *   <li>{@code STATUS}: the same decision (or a reveal seen / retracted) sent to the round closer.
+ *   <li>{@code CLOSE}: the closer's final list of accepted workers, sent to each chunk key.
+ *   <li>{@code RESULT}: one aggregated model chunk ({@code payload} = float32 little-endian).
+ *   <li>{@code SUMMARY}: the round's contributions, for the finisher.
+ *   <li>{@code KRUM_PARTIAL}: one chunk's exact pairwise squared distances ({@code values}, decimal,
+ *       row-major upper triangle) between the contributors listed in {@code contributorWorkers}.
+ *   <li>{@code KRUM_SELECT}: the contributors multi-Krum kept ({@code contributorWorkers}).
+ * </ul>
+ */
+public class RoundMessage {
+
+    public enum Kind { CHUNK, REVEAL, VERDICT, STATUS, CLOSE, RESULT, SUMMARY, KRUM_PARTIAL, KRUM_SELECT }
+
+    public Kind kind;
+    public long taskId;
+    public int round;
+    public int chunkIndex;
+    public long chainId;
+    /** Lower-case 0x address. */
+    public String worker;
+    public long weight;
+    public byte[] updateRoot;
+    public byte[] payload;
+    public byte[] rawKey;
+    public byte[] rawValue;
+    public int partition = -1;
+    public long offset = -1;
+    public boolean retracted;
+    public boolean accepted;
+    /** A {@code RejectionReason} name, or a failure reason of a round. */
+    public String reason;
+    public String detail;
+    public TaskInfo task;
+    /** CLOSE / SUMMARY: accepted contributors, sorted by (chainId, worker). */
+    public long[] contributorChains;
+    public String[] contributorWorkers;
+    /** SUMMARY: 32 bytes per contributor, concatenated. */
+    public byte[] contributorRoots;
+    public long[] contributorWeights;
+    public int rejectedChunks;
+    /** KRUM_PARTIAL: exact integers in decimal. */
+    public String[] values;
+    public boolean failed;
+
+    public RoundMessage() {}
+
+    static RoundMessage of(Kind kind, long taskId, int round) {
+        RoundMessage m = new RoundMessage();
+        m.kind = kind;
+        m.taskId = taskId;
+        m.round = round;
+        return m;
+    }
+
+    /** Key of the admission stage: one worker's update in one round. */
+    public String workerKey() {
+        return taskId + ":" + round + ":" + chainId + ":" + worker;
+    }
+
+    /** Key of the aggregation stage: one chunk of one round. */
+    public String chunkKey() {
+        return taskId + ":" + round + ":" + chunkIndex;
+    }
+
+    /** Key of the closing stages: one round. */
+    public String roundKey() {
+        return taskId + ":" + round;
+    }
+
+    /** A contributor's identity inside a round. */
+    public String contributorId() {
+        return chainId + ":" + worker;
+    }
+
+    @Override
+    public String toString() {
+        return "RoundMessage{" + kind + " " + taskId + ":" + round + ":" + chunkIndex + " " + chainId + ":" + worker
+                + (reason == null ? "" : " " + reason) + '}';
+    }
+}
