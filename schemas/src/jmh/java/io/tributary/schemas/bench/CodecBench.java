@@ -3,11 +3,9 @@ package io.tributary.schemas.bench;
 import io.tributary.schemas.merkle.Sha256Engine;
 import io.tributary.schemas.tensor.WireParams;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -109,28 +107,6 @@ public final class CodecBench {
         json.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version"));
         json.put("cpus", Runtime.getRuntime().availableProcessors());
 
-        StringBuilder s = new StringBuilder("{");
-        for (Map.Entry<String, Object> e : json.entrySet()) {
-            if (s.length() > 1) {
-                s.append(",\n ");
-            }
-            s.append('"').append(e.getKey()).append("\": ");
-            Object v = e.getValue();
-            if (v instanceof Double d) {
-                s.append(Double.isFinite(d) ? String.format(Locale.ROOT, "%.4f", d) : "null");
-            } else if (v instanceof Number) {
-                s.append(v);
-            } else {
-                s.append('"').append(v.toString().replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
-            }
-        }
-        s.append("}\n");
-        Path out = Path.of(opt.get("out"));
-        if (out.toAbsolutePath().getParent() != null) {
-            Files.createDirectories(out.toAbsolutePath().getParent());
-        }
-        Files.writeString(out, s);
-        // CLI entry point: the result goes to the file and, for the person running it, to stdout.
-        System.out.print(s);
+        BenchJson.write(json, Path.of(opt.get("out")));
     }
 }

@@ -3,7 +3,6 @@ package io.tributary.schemas.bench;
 import io.tributary.schemas.merkle.Sha256Engine;
 import io.tributary.schemas.tensor.WireParams;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -94,28 +93,6 @@ public final class MerkleBench {
         json.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version"));
         json.put("cpus", Runtime.getRuntime().availableProcessors());
 
-        StringBuilder s = new StringBuilder("{");
-        for (Map.Entry<String, Object> e : json.entrySet()) {
-            if (s.length() > 1) {
-                s.append(",\n ");
-            }
-            s.append('"').append(e.getKey()).append("\": ");
-            Object v = e.getValue();
-            if (v instanceof Double d) {
-                s.append(Double.isFinite(d) ? String.format(Locale.ROOT, "%.4f", d) : "null");
-            } else if (v instanceof Number) {
-                s.append(v);
-            } else {
-                s.append('"').append(v).append('"');
-            }
-        }
-        s.append("}\n");
-        Path out = Path.of(opt.get("out"));
-        if (out.toAbsolutePath().getParent() != null) {
-            Files.createDirectories(out.toAbsolutePath().getParent());
-        }
-        Files.writeString(out, s);
-        // Entry point run by hand: the result goes to the file and, for the person running it, to stdout.
-        System.out.print(s);
+        BenchJson.write(json, Path.of(opt.get("out")));
     }
 }
