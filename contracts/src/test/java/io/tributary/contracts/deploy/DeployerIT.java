@@ -73,7 +73,7 @@ class DeployerIT {
                 .containsExactly("home", "arbitrum-local", "avalanche-local");
         for (TestChain chain : chains) {
             ChainContracts contracts = deployment.chain(chain.name);
-            assertThat(contracts.addresses()).hasSize(chain.home ? 5 : 3);
+            assertThat(contracts.addresses()).hasSize(chain.home ? 6 : 3);
             for (String address : contracts.addresses().values()) {
                 String code = chain.web3j.ethGetCode(address, DefaultBlockParameterName.LATEST).send().getCode();
                 assertThat(code).as("%s on %s", address, chain.name).hasSizeGreaterThan(2);
