@@ -11,10 +11,7 @@ import {
 } from "@axelar-network/axelar-gmp-sdk-solidity/contracts/executable/AxelarExecutable.sol";
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
-import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
@@ -31,7 +28,7 @@ import {Messages} from "./libraries/Messages.sol";
 /// @dev Escrow is conserved: every token deposited is paid to a home worker, refunded to the
 ///      client, released to a returner, or still held (unallocated, a round's home pool, or
 ///      locked for a participant chain).
-contract TaskCoordinator is ITaskCoordinator, AxelarExecutable, EIP712, Ownable {
+contract TaskCoordinator is ITaskCoordinator, AxelarExecutable, Ownable {
     using SafeERC20 for IERC20;
 
     // ------------------------------------------------------------------ errors
@@ -84,12 +81,8 @@ contract TaskCoordinator is ITaskCoordinator, AxelarExecutable, EIP712, Ownable 
     error TaskCoordinatorUnknownChain(uint64 chainId);
     /// @notice The chain configuration is incomplete.
     error TaskCoordinatorBadChainConfig();
-    /// @notice The signed request's deadline has passed.
-    error TaskCoordinatorRequestExpired(uint256 deadline);
-    /// @notice The signed request's nonce is not the client's next nonce.
-    error TaskCoordinatorBadNonce(uint256 expected, uint256 given);
-    /// @notice The request was not signed by its client.
-    error TaskCoordinatorBadSignature(address recovered, address client);
+    /// @notice Only the configured TaskIntake may post a task for another client.
+    error TaskCoordinatorNotTaskIntake(address caller);
     /// @notice A zero root.
     error TaskCoordinatorZeroRoot();
     /// @notice Fewer contributors than the task's minimum.
@@ -116,6 +109,8 @@ contract TaskCoordinator is ITaskCoordinator, AxelarExecutable, EIP712, Ownable 
 
     /// @notice A chain was configured (gateway name, hub, vault).
     event ChainConfigured(uint64 indexed chainId, string name, address hub, address vault);
+    /// @notice The TaskIntake (EIP-712 requests and permits, postTaskFor) was set.
+    event TaskIntakeSet(address indexed intake);
     /// @notice An aggregator bonded (or added to its bond).
     event AggregatorBonded(address indexed aggregator, uint256 amount, uint256 bond);
     /// @notice An aggregator started unbonding.
@@ -193,21 +188,6 @@ contract TaskCoordinator is ITaskCoordinator, AxelarExecutable, EIP712, Ownable 
         Failed
     }
 
-    /// @notice The EIP-712 type of a task spec.
-    bytes32 public constant TASK_SPEC_TYPEHASH = keccak256(
-        "TaskSpec(uint64 modelId,bytes32 datasetRoot,uint16 rounds,uint32 minContributors,"
-        "uint32 maxContributors,uint64 maxWeight,uint64 startTime,uint32 roundPeriod,"
-        "uint32 commitWindow,uint32 revealWindow,uint32 aggregateWindow,uint32 challengeWindow,"
-        "uint64 clipBound,int8 expMin,int8 expMax,uint8 rule,uint16 ruleParam,uint64[] chainIds)"
-    );
-    /// @notice The EIP-712 type of a task request (referencing TaskSpec).
-    bytes32 public constant TASK_REQUEST_TYPEHASH = keccak256(
-        "TaskRequest(address client,uint256 bounty,uint256 nonce,uint256 deadline,TaskSpec spec)"
-        "TaskSpec(uint64 modelId,bytes32 datasetRoot,uint16 rounds,uint32 minContributors,"
-        "uint32 maxContributors,uint64 maxWeight,uint64 startTime,uint32 roundPeriod,"
-        "uint32 commitWindow,uint32 revealWindow,uint32 aggregateWindow,uint32 challengeWindow,"
-        "uint64 clipBound,int8 expMin,int8 expMax,uint8 rule,uint16 ruleParam,uint64[] chainIds)"
-    );
     /// @notice At most this many chains per task (their weights pack into one slot).
     uint256 public constant MAX_CHAINS = 4;
     /// @notice At most this many rounds per task (cancelTask walks them).
@@ -286,7 +266,7 @@ contract TaskCoordinator is ITaskCoordinator, AxelarExecutable, EIP712, Ownable 
     mapping(bytes32 nameHash => uint64 chainId) private _chainByName;
     mapping(uint64 chainId => uint256) private _lockedForChain;
     mapping(address aggregator => Bond) private _bonds;
-    mapping(address client => uint256) private _nonces;
+    address private _taskIntake;
 
     /// @param gateway_ This chain's gateway (IAxelarGateway).
     /// @param token_ The escrow token (TrainingToken).
@@ -303,7 +283,7 @@ contract TaskCoordinator is ITaskCoordinator, AxelarExecutable, EIP712, Ownable 
         address initialOwner,
         uint256 minAggregatorBond_,
         uint256 aggregatorUnbondingDelay_
-    ) AxelarExecutable(gateway_) EIP712("Tributary TaskCoordinator", "1") Ownable(initialOwner) {
+    ) AxelarExecutable(gateway_) Ownable(initialOwner) {
         if (address(token_) == address(0) || address(registry_) == address(0) || homeChainId_ == 0)
         {
             revert TaskCoordinatorBadChainConfig();
@@ -341,6 +321,14 @@ contract TaskCoordinator is ITaskCoordinator, AxelarExecutable, EIP712, Ownable 
         _chains[chainId] = ChainConfig({name: name, hub: hub, vault: vault});
         _chainByName[nameHash] = chainId;
         emit ChainConfigured(chainId, name, hub, vault);
+    }
+
+    /// @notice Sets the TaskIntake, the only caller of {postTaskOnBehalf}; only the owner. Zero
+    ///         turns signed requests off.
+    /// @param intake The TaskIntake (its coordinator must be this contract).
+    function setTaskIntake(address intake) external onlyOwner {
+        _taskIntake = intake;
+        emit TaskIntakeSet(intake);
     }
 
     /// @notice Bonds (or adds to) the caller's aggregator bond with the native currency sent.
@@ -388,41 +376,21 @@ contract TaskCoordinator is ITaskCoordinator, AxelarExecutable, EIP712, Ownable 
         return _postTask(msg.sender, spec, bounty);
     }
 
-    /// @notice Posts a task for a client who signed an EIP-712 TaskRequest and an ERC-2612 permit,
-    ///         so that a relayer pays the gas. A permit that fails (e.g. already used by a front
-    ///         runner) is ignored when the allowance is already there.
-    /// @param request The signed request.
-    /// @param signature The client's 65-byte signature over the request's EIP-712 digest.
-    /// @param permit The client's permit of the bounty to this contract.
+    /// @notice Posts a task for `client`, escrowing the bounty from `client` (who must have
+    ///         approved it); only the TaskIntake, after it checked the client's EIP-712 request and
+    ///         applied its permit. The client of the task is `client`, not the relayer.
+    /// @param client The client who signed the request.
+    /// @param spec The task spec.
+    /// @param bounty The bounty in TrainingToken.
     /// @return taskId The new task's id.
-    function postTaskFor(
-        TaskRequest calldata request,
-        bytes calldata signature,
-        Permit calldata permit
-    ) external returns (uint256 taskId) {
-        if (block.timestamp > request.deadline) {
-            revert TaskCoordinatorRequestExpired(request.deadline);
+    function postTaskOnBehalf(address client, TaskSpec calldata spec, uint256 bounty)
+        external
+        returns (uint256 taskId)
+    {
+        if (msg.sender != _taskIntake || msg.sender == address(0)) {
+            revert TaskCoordinatorNotTaskIntake(msg.sender);
         }
-        uint256 expected = _nonces[request.client];
-        if (request.nonce != expected) revert TaskCoordinatorBadNonce(expected, request.nonce);
-        (address recovered, ECDSA.RecoverError err,) =
-            ECDSA.tryRecover(hashTaskRequest(request), signature);
-        if (err != ECDSA.RecoverError.NoError || recovered != request.client) {
-            revert TaskCoordinatorBadSignature(recovered, request.client);
-        }
-        _nonces[request.client] = expected + 1;
-        try IERC20Permit(address(_token))
-            .permit(
-                request.client,
-                address(this),
-                permit.value,
-                permit.deadline,
-                permit.v,
-                permit.r,
-                permit.s
-            ) {}
-            catch {}
-        return _postTask(request.client, request.spec, request.bounty);
+        return _postTask(client, spec, bounty);
     }
 
     /// @notice Cancels a task; only its client. Every round without a commitment is refunded now;
@@ -699,54 +667,6 @@ contract TaskCoordinator is ITaskCoordinator, AxelarExecutable, EIP712, Ownable 
 
     // ------------------------------------------------------------------ views
 
-    /// @notice The EIP-712 digest a client signs for `request`.
-    function hashTaskRequest(TaskRequest calldata request) public view returns (bytes32) {
-        return _hashTypedDataV4(
-            keccak256(
-                abi.encode(
-                    TASK_REQUEST_TYPEHASH,
-                    request.client,
-                    request.bounty,
-                    request.nonce,
-                    request.deadline,
-                    hashTaskSpec(request.spec)
-                )
-            )
-        );
-    }
-
-    /// @notice The EIP-712 struct hash of a task spec.
-    function hashTaskSpec(TaskSpec calldata spec) public pure returns (bytes32) {
-        // Two abi.encode halves of static words concatenate to one abi.encode (stack depth).
-        return keccak256(
-            bytes.concat(
-                abi.encode(
-                    TASK_SPEC_TYPEHASH,
-                    spec.modelId,
-                    spec.datasetRoot,
-                    spec.rounds,
-                    spec.minContributors,
-                    spec.maxContributors,
-                    spec.maxWeight,
-                    spec.startTime,
-                    spec.roundPeriod
-                ),
-                abi.encode(
-                    spec.commitWindow,
-                    spec.revealWindow,
-                    spec.aggregateWindow,
-                    spec.challengeWindow,
-                    spec.clipBound,
-                    spec.expMin,
-                    spec.expMax,
-                    uint8(spec.rule),
-                    spec.ruleParam,
-                    keccak256(abi.encodePacked(spec.chainIds))
-                )
-            )
-        );
-    }
-
     /// @notice The phase of a round now. A round past its aggregation deadline without a
     ///         commitment reads Failed (failRound refunds it); a cancelled task's uncommitted
     ///         rounds read Failed.
@@ -861,9 +781,9 @@ contract TaskCoordinator is ITaskCoordinator, AxelarExecutable, EIP712, Ownable 
         return _bonds[aggregator];
     }
 
-    /// @notice The next nonce `client` must sign.
-    function nonceOf(address client) external view returns (uint256) {
-        return _nonces[client];
+    /// @notice The TaskIntake allowed to post tasks for signing clients (zero until set).
+    function taskIntake() external view returns (address) {
+        return _taskIntake;
     }
 
     /// @notice How many tasks were posted (the highest id).

@@ -8,6 +8,7 @@ import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 import {TaskCoordinator} from "../src/TaskCoordinator.sol";
+import {TaskIntake} from "../src/TaskIntake.sol";
 import {IModelRegistry} from "../src/interfaces/IModelRegistry.sol";
 import {ITaskCoordinator} from "../src/interfaces/ITaskCoordinator.sol";
 import {MerkleSha256} from "../src/libraries/MerkleSha256.sol";
@@ -205,7 +206,7 @@ contract TaskCoordinatorTest is ProtocolFixture {
         ITaskCoordinator.TaskSpec memory spec = coordinator.taskSpec(taskId);
         vm.assertEq(spec.chainIds.length, 3, "chains");
         vm.assertEq(spec.chainIds[2], CHAIN_C, "chain order");
-        vm.assertEq(coordinator.hashTaskSpec(spec), coordinator.hashTaskSpec(defaultSpec()), "spec");
+        vm.assertEq(intake.hashTaskSpec(spec), intake.hashTaskSpec(defaultSpec()), "spec");
         vm.assertTrue(coordinator.roundPhase(taskId, 0) == ITaskCoordinator.Phase.Open, "open");
         vm.assertEq(coordinator.roundReward(taskId, 1), BOUNTY / 2, "round reward");
     }
@@ -387,6 +388,48 @@ contract TaskCoordinatorTest is ProtocolFixture {
 
     // ------------------------------------------------------------------ postTaskFor (EIP-712)
 
+    function test_SetTaskIntakeIsOwnerOnly() public {
+        vm.assertEq(coordinator.taskIntake(), address(intake), "wired");
+        vm.assertEq(address(intake.coordinator()), address(coordinator), "intake's coordinator");
+        vm.expectRevert(
+            abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, address(this))
+        );
+        coordinator.setTaskIntake(address(0x1DEA));
+        pvm.prank(owner);
+        coordinator.setTaskIntake(address(0));
+        vm.assertEq(coordinator.taskIntake(), address(0), "unset");
+    }
+
+    function test_RevertIf_PostTaskOnBehalfNotFromIntake() public {
+        pvm.prank(client);
+        token.approve(address(coordinator), BOUNTY);
+        ITaskCoordinator.TaskSpec memory spec = defaultSpec();
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                TaskCoordinator.TaskCoordinatorNotTaskIntake.selector, address(this)
+            )
+        );
+        coordinator.postTaskOnBehalf(client, spec, BOUNTY);
+    }
+
+    function test_RevertIf_PostTaskOnBehalfWithIntakeUnset() public {
+        pvm.prank(owner);
+        coordinator.setTaskIntake(address(0));
+        ITaskCoordinator.TaskSpec memory spec = defaultSpec();
+        pvm.prank(address(0));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                TaskCoordinator.TaskCoordinatorNotTaskIntake.selector, address(0)
+            )
+        );
+        coordinator.postTaskOnBehalf(client, spec, BOUNTY);
+    }
+
+    function test_RevertIf_TaskIntakeWithoutCoordinator() public {
+        vm.expectRevert(abi.encodeWithSelector(TaskIntake.TaskIntakeNoCoordinator.selector));
+        new TaskIntake(TaskCoordinator(address(0)));
+    }
+
     string internal constant SPEC_TYPE = "TaskSpec(uint64 modelId,bytes32 datasetRoot,uint16 rounds,uint32 minContributors,"
         "uint32 maxContributors,uint64 maxWeight,uint64 startTime,uint32 roundPeriod,"
         "uint32 commitWindow,uint32 revealWindow,uint32 aggregateWindow,uint32 challengeWindow,"
@@ -455,10 +498,10 @@ contract TaskCoordinatorTest is ProtocolFixture {
                 keccak256(
                     "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
                 ),
-                keccak256("Tributary TaskCoordinator"),
+                keccak256("Tributary TaskIntake"),
                 keccak256("1"),
                 block.chainid,
-                address(coordinator)
+                address(intake)
             )
         );
         return keccak256(abi.encodePacked(hex"1901", domain, requestHash));
@@ -491,8 +534,8 @@ contract TaskCoordinatorTest is ProtocolFixture {
 
     function test_HashTaskRequestMatchesTheEip712TypeStrings() public view {
         ITaskCoordinator.TaskRequest memory q = _request(0);
-        vm.assertEq(coordinator.hashTaskRequest(q), _digest(q), "digest");
-        vm.assertEq(coordinator.TASK_SPEC_TYPEHASH(), keccak256(bytes(SPEC_TYPE)), "spec typehash");
+        vm.assertEq(intake.hashTaskRequest(q), _digest(q), "digest");
+        vm.assertEq(intake.TASK_SPEC_TYPEHASH(), keccak256(bytes(SPEC_TYPE)), "spec typehash");
     }
 
     function test_PostTaskForWithSignatureAndPermitFromRelayer() public {
@@ -500,11 +543,11 @@ contract TaskCoordinatorTest is ProtocolFixture {
         bytes memory sig = _sign(q);
         ITaskCoordinator.Permit memory p = _permit(BOUNTY);
         pvm.prank(address(0x2E1A7));
-        uint256 taskId = coordinator.postTaskFor(q, sig, p);
+        uint256 taskId = intake.postTaskFor(q, sig, p);
         (address c,,,,) = coordinator.taskState(taskId);
         pvm.assertEq(c, client, "client is the signer, not the relayer");
         vm.assertEq(token.balanceOf(address(coordinator)), BOUNTY, "escrowed");
-        vm.assertEq(coordinator.nonceOf(client), 1, "nonce used");
+        vm.assertEq(intake.nonceOf(client), 1, "nonce used");
     }
 
     function test_PostTaskForSucceedsWhenPermitWasFrontRun() public {
@@ -512,7 +555,7 @@ contract TaskCoordinatorTest is ProtocolFixture {
         bytes memory sig = _sign(q);
         ITaskCoordinator.Permit memory p = _permit(BOUNTY);
         token.permit(client, address(coordinator), p.value, p.deadline, p.v, p.r, p.s);
-        coordinator.postTaskFor(q, sig, p);
+        intake.postTaskFor(q, sig, p);
         vm.assertEq(token.balanceOf(address(coordinator)), BOUNTY, "escrowed");
     }
 
@@ -522,22 +565,18 @@ contract TaskCoordinatorTest is ProtocolFixture {
         ITaskCoordinator.Permit memory p = _permit(BOUNTY);
         pvm.warp(q.deadline + 1);
         vm.expectRevert(
-            abi.encodeWithSelector(
-                TaskCoordinator.TaskCoordinatorRequestExpired.selector, q.deadline
-            )
+            abi.encodeWithSelector(TaskIntake.TaskIntakeRequestExpired.selector, q.deadline)
         );
-        coordinator.postTaskFor(q, sig, p);
+        intake.postTaskFor(q, sig, p);
     }
 
     function test_RevertIf_PostTaskForReplayed() public {
         ITaskCoordinator.TaskRequest memory q = _request(0);
         bytes memory sig = _sign(q);
-        coordinator.postTaskFor(q, sig, _permit(BOUNTY));
+        intake.postTaskFor(q, sig, _permit(BOUNTY));
         ITaskCoordinator.Permit memory p = _permit(BOUNTY);
-        vm.expectRevert(
-            abi.encodeWithSelector(TaskCoordinator.TaskCoordinatorBadNonce.selector, 1, 0)
-        );
-        coordinator.postTaskFor(q, sig, p);
+        vm.expectRevert(abi.encodeWithSelector(TaskIntake.TaskIntakeBadNonce.selector, 1, 0));
+        intake.postTaskFor(q, sig, p);
     }
 
     function test_RevertIf_PostTaskForSignedByAnother() public {
@@ -546,10 +585,10 @@ contract TaskCoordinatorTest is ProtocolFixture {
         ITaskCoordinator.Permit memory p = _permit(BOUNTY);
         vm.expectRevert(
             abi.encodeWithSelector(
-                TaskCoordinator.TaskCoordinatorBadSignature.selector, pvm.addr(0xBADBAD), client
+                TaskIntake.TaskIntakeBadSignature.selector, pvm.addr(0xBADBAD), client
             )
         );
-        coordinator.postTaskFor(q, abi.encodePacked(r, s, v), p);
+        intake.postTaskFor(q, abi.encodePacked(r, s, v), p);
     }
 
     function test_RevertIf_PostTaskForWithTamperedSpec() public {
@@ -558,7 +597,7 @@ contract TaskCoordinatorTest is ProtocolFixture {
         q.spec.rounds = 3;
         ITaskCoordinator.Permit memory p = _permit(BOUNTY);
         pvm.expectRevert();
-        coordinator.postTaskFor(q, sig, p);
+        intake.postTaskFor(q, sig, p);
         vm.assertEq(coordinator.taskCount(), 0, "no task");
     }
 
@@ -566,11 +605,9 @@ contract TaskCoordinatorTest is ProtocolFixture {
         ITaskCoordinator.TaskRequest memory q = _request(0);
         ITaskCoordinator.Permit memory p = _permit(BOUNTY);
         vm.expectRevert(
-            abi.encodeWithSelector(
-                TaskCoordinator.TaskCoordinatorBadSignature.selector, address(0), client
-            )
+            abi.encodeWithSelector(TaskIntake.TaskIntakeBadSignature.selector, address(0), client)
         );
-        coordinator.postTaskFor(q, hex"1234", p);
+        intake.postTaskFor(q, hex"1234", p);
     }
 
     // ------------------------------------------------------------------ cancelTask

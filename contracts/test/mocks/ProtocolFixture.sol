@@ -9,6 +9,7 @@ import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 import {ModelRegistry} from "../../src/ModelRegistry.sol";
 import {RewardVault} from "../../src/RewardVault.sol";
 import {TaskCoordinator} from "../../src/TaskCoordinator.sol";
+import {TaskIntake} from "../../src/TaskIntake.sol";
 import {TrainingToken} from "../../src/TrainingToken.sol";
 import {WorkerHub} from "../../src/WorkerHub.sol";
 import {ITaskCoordinator} from "../../src/interfaces/ITaskCoordinator.sol";
@@ -46,6 +47,7 @@ abstract contract ProtocolFixture is Test {
     TrainingToken internal token;
     ModelRegistry internal registry;
     TaskCoordinator internal coordinator;
+    TaskIntake internal intake;
     TestGateway internal gwHome;
     TestGateway internal gwB;
     TestGateway internal gwC;
@@ -69,6 +71,7 @@ abstract contract ProtocolFixture is Test {
         coordinator = new TaskCoordinator(
             address(gwHome), IERC20(address(token)), registry, HOME, owner, MIN_AGG_BOND, 1 days
         );
+        intake = new TaskIntake(coordinator);
         hubHome = new WorkerHub(
             address(gwHome), HOME_NAME, address(coordinator), MIN_STAKE, UNBONDING_DELAY, treasury
         );
@@ -82,6 +85,7 @@ abstract contract ProtocolFixture is Test {
         vaultC = new RewardVault(address(gwC), CHAIN_C, HOME_NAME, address(coordinator));
         pvm.startPrank(owner);
         registry.setCoordinator(address(coordinator));
+        coordinator.setTaskIntake(address(intake));
         coordinator.setChain(HOME, HOME_NAME, address(hubHome), address(0));
         coordinator.setChain(CHAIN_B, B_NAME, address(hubB), address(vaultB));
         coordinator.setChain(CHAIN_C, C_NAME, address(hubC), address(vaultC));

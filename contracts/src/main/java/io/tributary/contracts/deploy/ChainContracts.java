@@ -22,6 +22,7 @@ import java.util.TreeMap;
  * @param trainingToken TrainingToken (home)
  * @param modelRegistry ModelRegistry (home)
  * @param taskCoordinator TaskCoordinator (home)
+ * @param taskIntake TaskIntake (home only: EIP-712 requests, postTaskFor)
  * @param workerHub WorkerHub (every chain)
  * @param rewardVault RewardVault (participant chains)
  * @param transactions step name (e.g. {@code TaskCoordinator}, {@code setChain:412346}) to transaction hash
@@ -39,6 +40,7 @@ public record ChainContracts(
         String trainingToken,
         String modelRegistry,
         String taskCoordinator,
+        String taskIntake,
         String workerHub,
         String rewardVault,
         Map<String, String> transactions) {
@@ -65,6 +67,9 @@ public record ChainContracts(
         }
         if (taskCoordinator != null) {
             all.put("TaskCoordinator", taskCoordinator);
+        }
+        if (taskIntake != null) {
+            all.put("TaskIntake", taskIntake);
         }
         if (rewardVault != null) {
             all.put("RewardVault", rewardVault);

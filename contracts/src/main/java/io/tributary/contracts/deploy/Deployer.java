@@ -4,6 +4,7 @@ import io.tributary.contracts.generated.Gateway;
 import io.tributary.contracts.generated.ModelRegistry;
 import io.tributary.contracts.generated.RewardVault;
 import io.tributary.contracts.generated.TaskCoordinator;
+import io.tributary.contracts.generated.TaskIntake;
 import io.tributary.contracts.generated.TrainingToken;
 import io.tributary.contracts.generated.WorkerHub;
 import io.tributary.contracts.tx.FeePolicy;
@@ -52,9 +53,10 @@ import org.web3j.utils.Numeric;
  *   <li>home: TrainingToken, ModelRegistry, Gateway; every participant chain: Gateway (guardians and
  *       threshold from the dev keys of {@link KeyRoles#guardians()});</li>
  *   <li>home: TaskCoordinator;</li>
- *   <li>home: {@code registry.setCoordinator}; every chain: WorkerHub; every participant: RewardVault;</li>
- *   <li>home: {@code coordinator.setChain} for every chain, TRN minted to the client key, the
- *       aggregator key's bond.</li>
+ *   <li>home: {@code registry.setCoordinator}, TaskIntake; every chain: WorkerHub; every participant:
+ *       RewardVault;</li>
+ *   <li>home: {@code coordinator.setChain} for every chain, {@code coordinator.setTaskIntake}, TRN minted
+ *       to the client key, the aggregator key's bond.</li>
  * </ol>
  *
  * <p>Within a step group the writes of all chains are broadcast first and awaited after, so a group
@@ -189,6 +191,7 @@ public final class Deployer {
                 String coordinator = address(home, "TaskCoordinator");
                 steps.add(call(home, "ModelRegistry.setCoordinator", owner, address(home, "ModelRegistry"),
                         BigInteger.ZERO, "setCoordinator", new Address(coordinator)));
+                steps.add(create(home, "TaskIntake", TaskIntake.BINARY, new Address(coordinator)));
                 for (Target chain : chains) {
                     steps.add(create(chain, "WorkerHub", WorkerHub.BINARY, new Address(address(chain, "Gateway")),
                             new Utf8String(home.name()), new Address(coordinator), new Uint256(minStake),
@@ -208,6 +211,8 @@ public final class Deployer {
                             "setChain", new Uint64(chain.chainId()), new Utf8String(chain.name()),
                             new Address(address(chain, "WorkerHub")), new Address(vault)));
                 }
+                steps.add(call(home, "setTaskIntake", owner, coordinator, BigInteger.ZERO, "setTaskIntake",
+                        new Address(address(home, "TaskIntake"))));
                 if (clientMint.signum() > 0) {
                     steps.add(call(home, "TrainingToken.mint:client", owner, address(home, "TrainingToken"),
                             BigInteger.ZERO, "mint", new Address(key(roles.client()).getAddress()),
@@ -298,6 +303,7 @@ public final class Deployer {
                     chain.home() ? address(home, "TrainingToken") : null,
                     chain.home() ? address(home, "ModelRegistry") : null,
                     chain.home() ? address(home, "TaskCoordinator") : null,
+                    chain.home() ? address(home, "TaskIntake") : null,
                     address(chain, "WorkerHub"),
                     chain.home() ? null : address(chain, "RewardVault"),
                     transactions));
@@ -350,6 +356,11 @@ public final class Deployer {
             ModelRegistry registry = ModelRegistry.load(homeContracts.modelRegistry(), home.web3j(), readOnly(home),
                     noGas());
             expect(home, "ModelRegistry.coordinator", registry.coordinator().send().toLowerCase(Locale.ROOT),
+                    coordinatorAddress);
+            expect(home, "TaskCoordinator.taskIntake", coordinator.taskIntake().send().toLowerCase(Locale.ROOT),
+                    homeContracts.taskIntake());
+            TaskIntake intake = TaskIntake.load(homeContracts.taskIntake(), home.web3j(), readOnly(home), noGas());
+            expect(home, "TaskIntake.coordinator", intake.coordinator().send().toLowerCase(Locale.ROOT),
                     coordinatorAddress);
             TaskCoordinator.Bond bond = coordinator.bondOf(key(roles.aggregator()).getAddress()).send();
             if (bond.amount.compareTo(minAggregatorBond) < 0) {

@@ -73,7 +73,7 @@ class DeployerIT {
                 .containsExactly("home", "arbitrum-local", "avalanche-local");
         for (TestChain chain : chains) {
             ChainContracts contracts = deployment.chain(chain.name);
-            assertThat(contracts.addresses()).hasSize(chain.home ? 5 : 3);
+            assertThat(contracts.addresses()).hasSize(chain.home ? 6 : 3);
             for (String address : contracts.addresses().values()) {
                 String code = chain.web3j.ethGetCode(address, DefaultBlockParameterName.LATEST).send().getCode();
                 assertThat(code).as("%s on %s", address, chain.name).hasSizeGreaterThan(2);
@@ -121,7 +121,7 @@ class DeployerIT {
         Deployer fromWriterState = deployer();
         Deployment replayed = fromWriterState.deploy();
 
-        assertThat(sentFirst).isEqualTo(17);
+        assertThat(sentFirst).isEqualTo(19);
         assertThat(again).isEqualTo(first);
         assertThat(replayed).isEqualTo(first);
         assertThat(fromWriterState.sentInLastRun()).isZero();
@@ -139,8 +139,8 @@ class DeployerIT {
         Deployment deployment = resumed.deploy();
 
         assertThat(deployment.home().transactions()).containsEntry("TaskCoordinator", coordinatorTx);
-        assertThat(resumed.sentInLastRun()).isEqualTo(17 - 6);
-        assertThat(chains.get(0).nonce(KEYS.get(0).getAddress())).isEqualTo(10);
+        assertThat(resumed.sentInLastRun()).isEqualTo(19 - 6);
+        assertThat(chains.get(0).nonce(KEYS.get(0).getAddress())).isEqualTo(12);
     }
 
     @Test

@@ -77,7 +77,7 @@ final class TestChain implements AutoCloseable {
         }
         Files.createDirectories(dir);
         Process process = new ProcessBuilder(anvil, "--host", "127.0.0.1", "--port", Integer.toString(port),
-                        "--chain-id", Long.toString(chainId), "--code-size-limit", "49152",
+                        "--chain-id", Long.toString(chainId),
                         "--accounts", Integer.toString(ACCOUNTS))
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve(name + ".anvil.log").toFile())

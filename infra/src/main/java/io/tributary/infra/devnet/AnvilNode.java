@@ -45,9 +45,7 @@ final class AnvilNode implements AutoCloseable {
                         "--port", Integer.toString(port),
                         "--chain-id", Long.toString(spec.chainId()),
                         "--block-time", spec.anvilBlockTime(),
-                        "--config-out", configOut.toString(),
-                        // TaskCoordinator is above EIP-170's 24 KiB (about 30 KB): allow twice that.
-                        "--code-size-limit", "49152")
+                        "--config-out", configOut.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))

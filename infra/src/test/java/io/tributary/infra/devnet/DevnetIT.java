@@ -153,7 +153,7 @@ class DevnetIT {
             for (DevnetInfo.Chain chain : info.chains()) {
                 ChainContracts contracts = chain.contracts();
                 assertThat(contracts.name()).isEqualTo(chain.name());
-                assertThat(contracts.addresses()).hasSize(chain.role() == DevnetInfo.Role.HOME ? 5 : 3);
+                assertThat(contracts.addresses()).hasSize(chain.role() == DevnetInfo.Role.HOME ? 6 : 3);
                 Web3j rpc = Web3j.build(new HttpService(chain.rpcUrl()));
                 try {
                     for (var contract : contracts.addresses().entrySet()) {

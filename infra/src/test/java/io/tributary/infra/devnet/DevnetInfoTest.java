@@ -68,10 +68,10 @@ class DevnetInfoTest {
         List<ChainContracts.Guardian> guardians = List.of(new ChainContracts.Guardian("0x90f7", 3),
                 new ChainContracts.Guardian("0x15d3", 4), new ChainContracts.Guardian("0x9965", 5));
         Deployment deployment = new Deployment(Deployment.VERSION, "home", KeyRoles.defaults(), List.of(
-                new ChainContracts("home", 31337, true, "0xa1", "home", guardians, 2, "0xa2", "0xa3", "0xa4", "0xa5",
-                        null, java.util.Map.of("TaskCoordinator", "0xt4")),
+                new ChainContracts("home", 31337, true, "0xa1", "home", guardians, 2, "0xa2", "0xa3", "0xa4",
+                        "0xa6", "0xa5", null, java.util.Map.of("TaskCoordinator", "0xt4")),
                 new ChainContracts("arbitrum-local", 412346, false, "0xb1", "arbitrum-local", guardians, 2, null, null,
-                        null, "0xb2", "0xb3", java.util.Map.of("RewardVault", "0xt5"))));
+                        null, null, "0xb2", "0xb3", java.util.Map.of("RewardVault", "0xt5"))));
         DevnetInfo info = sample().withDeployment(deployment, dir.resolve("deployment"));
 
         info.write(file);
@@ -81,6 +81,7 @@ class DevnetInfoTest {
         assertThat(read).isEqualTo(info);
         assertThat(read.deployedSuite()).isEqualTo(deployment);
         assertThat(json.at("/chains/0/contracts/taskCoordinator").asText()).isEqualTo("0xa4");
+        assertThat(json.at("/chains/0/contracts/taskIntake").asText()).isEqualTo("0xa6");
         assertThat(json.at("/chains/1/contracts/rewardVault").asText()).isEqualTo("0xb3");
         assertThat(json.at("/chains/1/contracts/taskCoordinator").isMissingNode()).isTrue();
         assertThat(json.at("/chains/1/contracts/guardians/2/devKeyIndex").asInt()).isEqualTo(5);
