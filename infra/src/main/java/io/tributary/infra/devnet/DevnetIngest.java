@@ -68,8 +68,8 @@ final class DevnetIngest {
 
         @Override
         public void close() throws InterruptedException {
+            long deadline = System.nanoTime() + HALT_WAIT.toNanos(); // one budget for both, so down stays well under its 30 s
             cluster.close();
-            long deadline = System.nanoTime() + HALT_WAIT.toNanos();
             for (Thread t : Thread.getAllStackTraces().keySet()) {
                 if (t.getName().startsWith(HERDER_THREAD_PREFIX) && t != Thread.currentThread()) {
                     long left = deadline - System.nanoTime();
@@ -77,7 +77,7 @@ final class DevnetIngest {
                         t.join(Math.max(1, left / 1_000_000));
                     }
                     if (t.isAlive()) {
-                        LOG.warn("the Kafka Connect herder thread {} is still running {} s after the stop", t.getName(),
+                        LOG.warn("the Kafka Connect herder thread {} is still running {} s into the stop", t.getName(),
                                 HALT_WAIT.toSeconds());
                     }
                 }
