@@ -1,9 +1,11 @@
 package io.tributary.infra.devnet;
 
 import io.tributary.contracts.deploy.DeploymentException;
+import io.tributary.ingest.connect.EmbeddedConnectCluster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -17,8 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A running local network: the anvil chains as child processes, Kafka in this JVM, Postgres from the
  * embedded binaries. {@link #start} holds the directory's lock, starts every part, deploys the
- * protocol contracts on the chains (in the background while Kafka and Postgres start; see
- * {@link DevnetDeployment}), and writes devnet.json last; {@link #close} removes devnet.json first and stops the parts in reverse order.
+ * protocol contracts on the chains (in the background while Kafka, the Connect worker and Postgres
+ * start; see {@link DevnetDeployment}), then runs the EVM log source connector over every chain and
+ * the guardian relayer in this JVM ({@link DevnetIngest}), and writes devnet.json last; {@link #close} removes devnet.json first and stops the parts in reverse order.
  * Closing is safe from a shutdown hook while {@link #start} is still running in another thread.
  */
 public final class Devnet implements AutoCloseable {
@@ -65,9 +68,10 @@ public final class Devnet implements AutoCloseable {
         deleteRecursively(dir.resolve("kafka"));
         deleteRecursively(dir.resolve("postgres"));
         deleteRecursively(dir.resolve(DevnetDeployment.STATE_DIR)); // its journal is about the old chains
+        deleteRecursively(dir.resolve(DevnetIngest.RELAYER_STATE_DIR)); // nonces and attempts on the old chains
         Path logs = Files.createDirectories(dir.resolve("logs"));
 
-        List<Integer> ports = FreePorts.allocate(config.chains().size() + 3);
+        List<Integer> ports = FreePorts.allocate(config.chains().size() + 4);
         int next = 0;
         List<AnvilNode> anvils = new ArrayList<>();
         for (ChainSpec chain : config.chains()) {
@@ -89,6 +93,7 @@ public final class Devnet implements AutoCloseable {
         DevnetDeployment.Result deployed;
         PostgresNode postgres;
         KafkaBroker kafka;
+        EmbeddedConnectCluster connect;
         try {
             long t0 = System.nanoTime();
             int brokerPort = ports.get(next++);
@@ -97,6 +102,11 @@ public final class Devnet implements AutoCloseable {
                     config.topics(), config.partitions()));
             progress.accept(String.format("kafka  %s  %d topics x %d partitions  (%d ms)",
                     kafka.info().bootstrapServers(), config.topics().size(), config.partitions(), millisSince(t0)));
+
+            t0 = System.nanoTime();
+            connect = register(DevnetIngest.startConnect(kafka.info().bootstrapServers(), ports.get(next++))).cluster();
+            progress.accept(String.format("connect  %s  one distributed worker, exactly-once source support  (%d ms)",
+                    connect.restUrl(), millisSince(t0)));
 
             t0 = System.nanoTime();
             postgres = register(PostgresNode.start(dir.resolve("postgres"),
@@ -126,12 +136,28 @@ public final class Devnet implements AutoCloseable {
         pids.add(postgres.pid());
         DevnetInfo ready = new DevnetInfo(DevnetInfo.VERSION, dir.toString(), self,
                 chainInfos, kafka.info(), postgres.info(), pids)
-                .withDeployment(deployed.deployment(), dir.resolve(DevnetDeployment.STATE_DIR));
+                .withDeployment(deployed.deployment(), dir.resolve(DevnetDeployment.STATE_DIR))
+                .withIngest(new DevnetInfo.Ingest(connect.restUrl(), DevnetIngest.CONNECTOR_NAME,
+                        dir.resolve(DevnetIngest.RELAYER_STATE_DIR).toString()));
+
+        long t0 = System.nanoTime();
+        DevnetIngest.startConnector(connect, ready.chains());
+        progress.accept(String.format("connector %s  %d tasks (one per chain) from block 0 to chain.events and chain.blocks  (%d ms)",
+                DevnetIngest.CONNECTOR_NAME, ready.chains().size(), millisSince(t0)));
+
+        // The relayer reads exactly the file that becomes devnet.json; it appears under that name
+        // only once the relayer runs, so devnet.json still means "everything is ready".
+        t0 = System.nanoTime();
+        Path staged = dir.resolve(DevnetInfo.FILE_NAME + ".staged");
+        ready.write(staged);
+        DevnetIngest.RelayerPart relayer = register(DevnetIngest.startRelayer(staged));
+        progress.accept(String.format("relayer  %d guardians and the submitter, state in %s  (%d ms)",
+                relayer.relayer().guardians().size(), ready.ingest().relayerStateDir(), millisSince(t0)));
         synchronized (this) {
             if (closed) {
                 throw new InterruptedException("devnet stopped while starting");
             }
-            ready.write(DevnetInfo.file(dir));
+            Files.move(staged, DevnetInfo.file(dir), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             info = ready;
         }
     }
@@ -181,6 +207,7 @@ public final class Devnet implements AutoCloseable {
         closed = true;
         try {
             Files.deleteIfExists(DevnetInfo.file(config.dir()));
+            Files.deleteIfExists(config.dir().resolve(DevnetInfo.FILE_NAME + ".staged"));
         } catch (IOException e) {
             LOG.warn("could not remove {}: {}", DevnetInfo.file(config.dir()), e.toString());
         }
@@ -197,8 +224,10 @@ public final class Devnet implements AutoCloseable {
     }
 
     private static void closeQuietly(AutoCloseable part) {
+        long t0 = System.nanoTime();
         try {
             part.close();
+            LOG.info("stopped {} in {} ms", part.getClass().getSimpleName(), millisSince(t0));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {

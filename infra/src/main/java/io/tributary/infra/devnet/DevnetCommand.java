@@ -77,6 +77,10 @@ public final class DevnetCommand implements Runnable {
                     info.home().contracts() == null ? 0 : info.home().contracts().threshold(), roles.guardians().size(),
                     roles.client(), roles.workers());
         }
+        if (info.ingest() != null) {
+            out.printf("  %-16s %s  connector %s (chain.events, chain.blocks)  relayer state %s%n", "kafka connect",
+                    info.ingest().connectRestUrl(), info.ingest().connectorName(), info.ingest().relayerStateDir());
+        }
         DevnetInfo.DevKey key = info.home().devKeys().get(0);
         out.printf("  %-16s %s (%d funded accounts per chain; private keys in devnet.json)%n", "dev account",
                 key.address(), info.home().devKeys().size());

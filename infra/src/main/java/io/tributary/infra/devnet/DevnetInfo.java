@@ -26,6 +26,9 @@ import java.util.Objects;
  * the gateway's chain name, guardians with their dev key index, threshold, and the transaction of
  * every deployment step) and {@code deployment} says which dev key plays which role and where the
  * deployer keeps its journal. Both are null in a file written before the deployment.
+ *
+ * <p>{@code ingest} says where the Kafka Connect worker's REST API is, the name of the EVM log
+ * source connector running on it, and where the relayer keeps its state; null without them.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record DevnetInfo(
@@ -36,7 +39,8 @@ public record DevnetInfo(
         Kafka kafka,
         Postgres postgres,
         List<Long> pids,
-        DeploymentSection deployment) {
+        DeploymentSection deployment,
+        Ingest ingest) {
 
     /** The format version this code writes. */
     public static final int VERSION = 1;
@@ -58,7 +62,30 @@ public record DevnetInfo(
     /** A devnet without a deployment (yet). */
     public DevnetInfo(int version, String dir, long supervisorPid, List<Chain> chains, Kafka kafka, Postgres postgres,
             List<Long> pids) {
-        this(version, dir, supervisorPid, chains, kafka, postgres, pids, null);
+        this(version, dir, supervisorPid, chains, kafka, postgres, pids, null, null);
+    }
+
+    /** A devnet with a deployment (or none) but without the ingest section. */
+    public DevnetInfo(int version, String dir, long supervisorPid, List<Chain> chains, Kafka kafka, Postgres postgres,
+            List<Long> pids, DeploymentSection deployment) {
+        this(version, dir, supervisorPid, chains, kafka, postgres, pids, deployment, null);
+    }
+
+    /**
+     * Where the change capture and the relayer run: the REST endpoint of the Kafka Connect worker
+     * (in the supervisor), the name of its EVM log source connector, and the relayer's state dir.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Ingest(String connectRestUrl, String connectorName, String relayerStateDir) {
+        public Ingest {
+            Objects.requireNonNull(connectRestUrl, "connectRestUrl");
+            Objects.requireNonNull(connectorName, "connectorName");
+        }
+    }
+
+    /** This devnet with its ingest section. */
+    public DevnetInfo withIngest(Ingest section) {
+        return new DevnetInfo(version, dir, supervisorPid, chains, kafka, postgres, pids, deployment, section);
     }
 
     /**
@@ -79,7 +106,7 @@ public record DevnetInfo(
             deployed.add(chain.withContracts(deployment.chain(chain.name())));
         }
         return new DevnetInfo(version, dir, supervisorPid, deployed, kafka, postgres, pids,
-                new DeploymentSection(deployment.roles(), stateDir.toString()));
+                new DeploymentSection(deployment.roles(), stateDir.toString()), ingest);
     }
 
     /** The deployed suite across the chains; fails if the devnet has none. */

@@ -1,9 +1,12 @@
 package io.tributary.infra.devnet;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tributary.ingest.connect.ConnectRestClient;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -29,6 +32,9 @@ public final class DevnetProbe {
         }
         checks.add(probeKafka(info.kafka()));
         checks.add(probePostgres(info.postgres()));
+        if (info.ingest() != null) {
+            checks.add(probeConnector(info.ingest()));
+        }
         return checks;
     }
 
@@ -58,6 +64,21 @@ public final class DevnetProbe {
                 Thread.currentThread().interrupt();
             }
             return new Check("kafka", false, "no answer from " + kafka.bootstrapServers() + ": " + e);
+        }
+    }
+
+    static Check probeConnector(DevnetInfo.Ingest ingest) throws InterruptedException {
+        try {
+            JsonNode status = new ConnectRestClient(ingest.connectRestUrl(), Duration.ofSeconds(10))
+                    .status(ingest.connectorName());
+            String state = status.path("connector").path("state").asText("?");
+            List<String> tasks = new ArrayList<>();
+            status.path("tasks").forEach(t -> tasks.add(t.path("state").asText("?")));
+            boolean ok = "RUNNING".equals(state) && !tasks.isEmpty() && tasks.stream().allMatch("RUNNING"::equals);
+            return new Check("connector", ok, ingest.connectorName() + " " + state + ", tasks " + tasks
+                    + " (" + ingest.connectRestUrl() + ")");
+        } catch (java.io.IOException e) {
+            return new Check("connector", false, "no answer from " + ingest.connectRestUrl() + ": " + e.getMessage());
         }
     }
 

@@ -12,6 +12,9 @@ import io.tributary.contracts.generated.RewardVault;
 import io.tributary.contracts.generated.TaskCoordinator;
 import io.tributary.contracts.generated.WorkerHub;
 import io.tributary.infra.Tributary;
+import io.tributary.ingest.relayer.ContractCallMessage;
+import io.tributary.schemas.avro.ChainEvent;
+import io.tributary.schemas.avro.ChangeOp;
 import java.math.BigInteger;
 import io.tributary.schemas.Topics;
 import java.io.PrintWriter;
@@ -27,6 +30,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -35,6 +40,11 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -45,7 +55,11 @@ import org.web3j.abi.datatypes.Address;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.http.HttpService;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.tx.RawTransactionManager;
 import org.web3j.tx.ReadonlyTransactionManager;
+import org.web3j.tx.response.PollingTransactionReceiptProcessor;
 import org.web3j.tx.gas.StaticGasProvider;
 import picocli.CommandLine;
 
@@ -76,8 +90,10 @@ class DevnetIT {
         cli("devnet", "down", "--dir", DIR.toString()); // a devnet left by an aborted earlier run
         Run up = cli("devnet", "up", "--detach", "--dir", DIR.toString());
         assertThat(up.exitCode()).as("devnet up --detach: %s %s", up.out(), up.err()).isZero();
-        assertThat(up.out()).contains("devnet ready", "127.0.0.1", "TaskCoordinator", "RewardVault", "guardians #[3, 4, 5]");
+        assertThat(up.out()).contains("devnet ready", "127.0.0.1", "TaskCoordinator", "RewardVault", "guardians #[3, 4, 5]",
+                "kafka connect", "connector evm-logs");
         info = DevnetInfo.read(DevnetInfo.file(DIR));
+        assertThat(info.ingest()).isNotNull();
     }
 
     @AfterAll
@@ -194,8 +210,128 @@ class DevnetIT {
         }
     }
 
+
+    static KafkaConsumer<byte[], byte[]> committedReader() {
+        Properties props = new Properties();
+        props.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, info.kafka().bootstrapServers());
+        props.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    static List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, String... topics) {
+        List<TopicPartition> all = new ArrayList<>();
+        for (String topic : topics) {
+            consumer.partitionsFor(topic).forEach(p -> all.add(new TopicPartition(topic, p.partition())));
+        }
+        return all;
+    }
+
     @Test
     @Order(4)
+    void shouldCaptureTheConfirmedEventsOfTheDeploymentAndTheHeadsOfEveryChain() throws Exception {
+        Map<Long, Set<String>> eventsByChain = new HashMap<>();
+        Set<Long> headsOf = new HashSet<>();
+        Set<Long> allChains = new HashSet<>();
+        info.chains().forEach(c -> allChains.add(c.chainId()));
+        try (KafkaConsumer<byte[], byte[]> consumer = committedReader()) {
+            consumer.assign(partitions(consumer, Topics.CHAIN_EVENTS.name(), Topics.CHAIN_BLOCKS.name()));
+            consumer.seekToBeginning(consumer.assignment());
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < deadline && !(headsOf.containsAll(allChains)
+                    && eventsByChain.getOrDefault(info.home().chainId(), Set.of())
+                            .containsAll(Set.of("Gateway.GuardiansRotated", "TaskCoordinator.ChainConfigured",
+                                    "TaskCoordinator.AggregatorBonded", "ModelRegistry.CoordinatorSet"))
+                    && allChains.stream().allMatch(id -> eventsByChain.getOrDefault(id, Set.of())
+                            .contains("Gateway.GuardiansRotated")))) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    if (r.topic().equals(Topics.CHAIN_BLOCKS.name())) {
+                        headsOf.add(Topics.CHAIN_BLOCKS.deserializeValue(r.value()).getChainId());
+                        continue;
+                    }
+                    ChainEvent event = Topics.CHAIN_EVENTS.deserializeValue(r.value());
+                    assertThat(event.getOp()).isEqualTo(ChangeOp.c);
+                    DevnetInfo.Chain chain = info.chains().stream()
+                            .filter(c -> c.chainId() == event.getSource().getChainId()).findFirst().orElseThrow();
+                    assertThat(chain.contracts().addresses().get(event.getContractName()))
+                            .as("address of %s on %s", event.getContractName(), chain.name())
+                            .isEqualToIgnoringCase(event.getSource().getContract());
+                    eventsByChain.computeIfAbsent(chain.chainId(), k -> new HashSet<>())
+                            .add(event.getContractName() + "." + event.getEventName());
+                }
+            }
+        }
+        assertThat(headsOf).as("chains with heads on chain.blocks").containsExactlyInAnyOrderElementsOf(allChains);
+        assertThat(eventsByChain.get(info.home().chainId())).contains("Gateway.GuardiansRotated",
+                "TaskCoordinator.ChainConfigured", "TaskCoordinator.AggregatorBonded", "ModelRegistry.CoordinatorSet");
+        for (DevnetInfo.Chain chain : info.chains()) {
+            assertThat(eventsByChain.get(chain.chainId())).as(chain.name()).contains("Gateway.GuardiansRotated");
+        }
+        Run status = cli("devnet", "status", "--dir", DIR.toString());
+        assertThat(status.exitCode()).as(status.out()).isZero();
+        assertThat(status.out()).contains(info.ingest().connectRestUrl()).containsPattern("ok\\s+connector\\s+evm-logs RUNNING");
+    }
+
+    @Test
+    @Order(5)
+    void shouldHaveTheGuardiansApproveAContractCallFromHomeOnTheDestinationGateway() throws Exception {
+        DevnetInfo.Chain home = info.home();
+        DevnetInfo.Chain destination = info.chain("arbitrum-local");
+        String deployerKey = home.devKeys().get(info.deployment().roles().deployer()).privateKey();
+        byte[] payload = "devnet-it relay check".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        StaticGasProvider gas = new StaticGasProvider(BigInteger.valueOf(10_000_000_000L), BigInteger.valueOf(300_000));
+        Web3j homeRpc = Web3j.build(new HttpService(home.rpcUrl()));
+        Web3j destinationRpc = Web3j.build(new HttpService(destination.rpcUrl()));
+        try {
+            var sender = new RawTransactionManager(homeRpc, Credentials.create(deployerKey), home.chainId(),
+                    new PollingTransactionReceiptProcessor(homeRpc, 100, 300));
+            TransactionReceipt receipt = Gateway.load(home.contracts().gateway(), homeRpc, sender, gas)
+                    .callContract(destination.contracts().gatewayChainName(), destination.contracts().workerHub(), payload)
+                    .send();
+            assertThat(receipt.isStatusOK()).isTrue();
+
+            ContractCallMessage message = null;
+            try (KafkaConsumer<byte[], byte[]> consumer = committedReader()) {
+                consumer.assign(partitions(consumer, Topics.CHAIN_EVENTS.name()));
+                consumer.seekToBeginning(consumer.assignment());
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (message == null && System.nanoTime() < deadline) {
+                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                        ChainEvent event = Topics.CHAIN_EVENTS.deserializeValue(r.value());
+                        if (ContractCallMessage.isContractCall(event)
+                                && event.getSource().getTxHash().equalsIgnoreCase(receipt.getTransactionHash())) {
+                            message = ContractCallMessage.from(event, home.contracts().gatewayChainName());
+                        }
+                    }
+                }
+            }
+            assertThat(message).as("the ContractCall record of %s on chain.events", receipt.getTransactionHash()).isNotNull();
+            assertThat(message.destinationAddress()).isEqualToIgnoringCase(destination.contracts().workerHub());
+
+            Gateway gateway = Gateway.load(destination.contracts().gateway(), destinationRpc,
+                    new ReadonlyTransactionManager(destinationRpc, Address.DEFAULT.getValue()),
+                    new StaticGasProvider(BigInteger.ZERO, BigInteger.ZERO));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            boolean approved = false;
+            while (!approved && System.nanoTime() < deadline) {
+                approved = gateway.isCommandExecuted(message.commandId()).send();
+                if (!approved) {
+                    Thread.sleep(200);
+                }
+            }
+            assertThat(approved).as("command %s approved on %s", message.messageId(), destination.name()).isTrue();
+            // The hub trusts only the coordinator, so executing this call reverts and the approval stays.
+            assertThat(gateway.isContractCallApproved(message.commandId(), message.sourceChain(), message.sourceAddress(),
+                    message.destinationAddress(), message.payloadHash()).send()).isTrue();
+            assertThat(gateway.isContractCallExecuted(message.commandId()).send()).isFalse();
+        } finally {
+            homeRpc.shutdown();
+            destinationRpc.shutdown();
+        }
+    }
+
+    @Test
+    @Order(6)
     void shouldRunAPostgresWithLogicalWalLevel() throws Exception {
         DevnetInfo.Postgres pg = info.postgres();
         try (Connection connection = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
@@ -207,7 +343,7 @@ class DevnetIT {
     }
 
     @Test
-    @Order(5)
+    @Order(7)
     void shouldRefuseASecondUpOnTheSameDir() throws Exception {
         Run second = cli("devnet", "up", "--detach", "--dir", DIR.toString());
 
@@ -217,18 +353,23 @@ class DevnetIT {
     }
 
     @Test
-    @Order(6)
+    @Order(8)
     void shouldLeaveNoProcessAndNoOpenPortWhenDown() throws Exception {
         List<Integer> ports = new ArrayList<>();
         info.chains().forEach(c -> ports.add(URI.create(c.rpcUrl()).getPort()));
         ports.add(Integer.parseInt(info.kafka().bootstrapServers().split(":")[1]));
         ports.add(Integer.parseInt(info.postgres().jdbcUrl().replaceAll(".*:(\\d+)/.*", "$1")));
+        ports.add(URI.create(info.ingest().connectRestUrl()).getPort());
         assertThat(ports).allSatisfy(p -> assertThat(FreePorts.isListening(p)).as("port %d before down", p).isTrue());
 
+        long t0 = System.nanoTime();
         Run down = cli("devnet", "down", "--dir", DIR.toString());
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
 
         assertThat(down.exitCode()).as(down.err()).isZero();
-        assertThat(down.out()).contains("stopped");
+        assertThat(down.out()).contains("stopped").doesNotContain("SIGKILL");
+        // Connect, the relayer and Kafka stop in order; a worker outliving Kafka would hang for its 30 s timeouts
+        assertThat(took).as("devnet down").isLessThan(Duration.ofSeconds(15));
         assertThat(info.pids()).contains(info.supervisorPid()).hasSize(5);
         assertThat(info.pids()).allSatisfy(pid -> assertThat(Processes.isAlive(pid)).as("pid %d", pid).isFalse());
         assertThat(ports).allSatisfy(p -> assertThat(FreePorts.isListening(p)).as("port %d after down", p).isFalse());
@@ -237,7 +378,7 @@ class DevnetIT {
     }
 
     @Test
-    @Order(7)
+    @Order(9)
     void shouldCleanUpAfterAKilledSupervisorAndStartAgainInTheSameDir() throws Exception {
         Run first = cli("devnet", "up", "--detach", "--dir", DIR.toString());
         assertThat(first.exitCode()).as("%s %s", first.out(), first.err()).isZero();

@@ -90,6 +90,21 @@ class DevnetInfoTest {
     }
 
     @Test
+    void shouldReadBackTheIngestSectionUnderStableNames() throws IOException {
+        Path file = DevnetInfo.file(dir);
+        DevnetInfo info = sample().withIngest(new DevnetInfo.Ingest("http://127.0.0.1:8083", "evm-logs", "/d/relayer"));
+
+        info.write(file);
+        JsonNode json = new ObjectMapper().readTree(file.toFile());
+
+        assertThat(DevnetInfo.read(file)).isEqualTo(info);
+        assertThat(json.at("/ingest/connectRestUrl").asText()).isEqualTo("http://127.0.0.1:8083");
+        assertThat(json.at("/ingest/connectorName").asText()).isEqualTo("evm-logs");
+        assertThat(json.at("/ingest/relayerStateDir").asText()).isEqualTo("/d/relayer");
+        assertThat(sample().ingest()).isNull();
+    }
+
+    @Test
     void shouldSaySoWhenNothingIsDeployed() {
         assertThatThrownBy(() -> sample().deployedSuite()).hasMessageContaining("no deployed contracts");
     }
