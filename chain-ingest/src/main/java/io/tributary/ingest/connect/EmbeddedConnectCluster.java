@@ -187,11 +187,17 @@ public final class EmbeddedConnectCluster implements AutoCloseable {
         stop();
     }
 
+    /**
+     * Stops the worker and returns once it has stopped. Connect registers a JVM shutdown hook of its
+     * own: when that hook got there first, {@code Connect.stop()} returns at once while the worker is
+     * still halting, so this also waits for the stop to complete, whoever started it.
+     */
     public synchronized void stop() {
         if (connect != null) {
             Connect<?> c = connect;
             connect = null;
             c.stop();
+            c.awaitStop();
             LOG.info("Kafka Connect worker at {} stopped", restUrl);
         }
     }

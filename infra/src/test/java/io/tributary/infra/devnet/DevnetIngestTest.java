@@ -25,9 +25,9 @@ class DevnetIngestTest {
     void shouldFollowEveryChainWithEachOfItsContractsByNameFromBlockZeroWithDevnetConfirmations() {
         List<ChainContracts.Guardian> guardians = List.of();
         DevnetInfo.Chain home = chain("home", 31337, new ChainContracts("home", 31337, true, A, "home", guardians, 2,
-                B, C, D, A.replace('a', 'e'), null, Map.of()));
+                B, C, D, A.replace('a', 'f'), A.replace('a', 'e'), null, Map.of()));
         DevnetInfo.Chain arb = chain("arbitrum-local", 412346, new ChainContracts("arbitrum-local", 412346, false, A,
-                "arbitrum-local", guardians, 2, null, null, null, B, C, Map.of()));
+                "arbitrum-local", guardians, 2, null, null, null, null, B, C, Map.of()));
 
         Map<String, String> config = DevnetIngest.connectorConfig(List.of(home, arb));
 
@@ -39,7 +39,8 @@ class DevnetIngestTest {
                 .containsEntry("chain.arbitrum-local.contracts", "Gateway=" + A + ",RewardVault=" + C + ",WorkerHub=" + B)
                 .doesNotContainKey("chain.home.confirmations");
         assertThat(config.get("chain.home.contracts").split(",")).containsExactlyInAnyOrder("Gateway=" + A,
-                "TrainingToken=" + B, "ModelRegistry=" + C, "TaskCoordinator=" + D, "WorkerHub=" + A.replace('a', 'e'));
+                "TrainingToken=" + B, "ModelRegistry=" + C, "TaskCoordinator=" + D, "TaskIntake=" + A.replace('a', 'f'),
+                "WorkerHub=" + A.replace('a', 'e'));
         EvmLogSourceConnectorConfig parsed = new EvmLogSourceConnectorConfig(config);
         assertThat(parsed.chain("home").confirmations()).isEqualTo(2);
         assertThat(parsed.chain("arbitrum-local").confirmations()).isEqualTo(4);
