@@ -1,5 +1,7 @@
 package io.tributary.contracts.tx;
 
+import io.tributary.contracts.testing.Anvil;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -40,13 +42,13 @@ class TransactionWriterIT {
     private static final String RECEIVER = "0x000000000000000000000000000000000000beef";
 
     private Path dir;
-    private TestAnvil anvil;
+    private Anvil anvil;
     private final List<TransactionWriter> writers = new ArrayList<>();
 
     @BeforeEach
     void startChain(TestInfo test) throws Exception {
         dir = TestKeys.testDir(test.getTestMethod().orElseThrow().getName());
-        anvil = TestAnvil.start(CHAIN_ID, dir);
+        anvil = Anvil.start(CHAIN_ID, dir.resolve("anvil.log"));
     }
 
     @AfterEach
