@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.connect.cli.ConnectDistributed;
 import org.apache.kafka.connect.runtime.Connect;
 import org.slf4j.Logger;
@@ -128,7 +129,15 @@ public final class EmbeddedConnectCluster implements AutoCloseable {
         if (connect != null) {
             throw new IllegalStateException("already started");
         }
-        connect = new ConnectDistributed().startConnect(new HashMap<>(workerProps));
+        // The worker is stopped by its owner (close()), not by a JVM shutdown hook of its own. Connect's
+        // hook would race the owner's stop: Connect.stop() returns at once to whichever caller comes
+        // second, so the owner would go on (and stop Kafka) while the worker still flushes into it.
+        Exit.setShutdownHookAdder((name, hook) -> LOG.debug("the embedded worker's owner stops it; not adding {}", name));
+        try {
+            connect = new ConnectDistributed().startConnect(new HashMap<>(workerProps));
+        } finally {
+            Exit.resetShutdownHookAdder();
+        }
         restUrl = "http://127.0.0.1:" + workerProps.get("rest.advertised.port");
         rest = new ConnectRestClient(restUrl, requestTimeout);
         try {
@@ -187,17 +196,12 @@ public final class EmbeddedConnectCluster implements AutoCloseable {
         stop();
     }
 
-    /**
-     * Stops the worker and returns once it has stopped. Connect registers a JVM shutdown hook of its
-     * own: when that hook got there first, {@code Connect.stop()} returns at once while the worker is
-     * still halting, so this also waits for the stop to complete, whoever started it.
-     */
+    /** Stops the worker and returns once it has stopped (its REST server, herder and tasks). */
     public synchronized void stop() {
         if (connect != null) {
             Connect<?> c = connect;
             connect = null;
             c.stop();
-            c.awaitStop();
             LOG.info("Kafka Connect worker at {} stopped", restUrl);
         }
     }

@@ -47,8 +47,8 @@ final class DevnetIngest {
 
     /**
      * The devnet's Connect worker as a part that is stopped for good when {@link #close()} returns, so
-     * Kafka can go next ({@link EmbeddedConnectCluster#stop()} waits for the worker to halt, whoever
-     * started the stop). The wait is bounded, so {@code devnet down} stays well under its 30 s.
+     * Kafka can go next (the embedded worker has no shutdown hook of its own racing this stop). The
+     * wait is bounded, so {@code devnet down} stays well under its 30 s.
      */
     static final class ConnectWorker implements AutoCloseable {
         private static final Duration HALT_WAIT = Duration.ofSeconds(10);
