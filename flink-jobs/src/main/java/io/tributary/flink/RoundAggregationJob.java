@@ -102,14 +102,14 @@ public final class RoundAggregationJob {
                 : WatermarkStrategy.noWatermarks();
 
         SingleOutputStreamOperator<RoundMessage> events = env
-                .fromSource(chainEvents, eventTime, "chain.events").uid("source-chain-events")
+                .fromSource(chainEvents, eventTime, Topics.CHAIN_EVENTS.name()).uid("source-chain-events")
                 .process(new EventParser(config.modelShapes(), config.closeGrace().toSeconds()))
                 .uid("parse-chain-events").name("parse chain.events");
         SingleOutputStreamOperator<RoundMessage> blocks = env
-                .fromSource(blockHeads, blockTime, "chain.blocks").uid("source-chain-blocks")
+                .fromSource(blockHeads, blockTime, Topics.CHAIN_BLOCKS.name()).uid("source-chain-blocks")
                 .process(new BlockClock()).uid("block-clock").name("block clock (watermarks only)");
         SingleOutputStreamOperator<RoundMessage> chunks = env
-                .fromSource(updateChunks, timeMode, "updates.chunks").uid("source-update-chunks")
+                .fromSource(updateChunks, timeMode, Topics.UPDATE_CHUNKS.name()).uid("source-update-chunks")
                 .process(new ChunkParser()).uid("parse-update-chunks").name("parse updates.chunks");
 
         BroadcastStream<TaskInfo> tasks = events.getSideOutput(TASKS).broadcast(AdmissionFunction.TASKS);
@@ -146,16 +146,16 @@ public final class RoundAggregationJob {
                 .process(new RoundFinishFunction())
                 .uid("round-finish").name("round finish (roots, commitment)");
 
-        finished.sinkTo(modelChunks).uid("sink-models-chunks").name("models.chunks");
+        finished.sinkTo(modelChunks).uid("sink-models-chunks").name(Topics.MODEL_CHUNKS.name());
         finished.getSideOutput(RoundFinishFunction.COMMITMENTS).sinkTo(roundCommitments)
-                .uid("sink-rounds-commitments").name("rounds.commitments");
+                .uid("sink-rounds-commitments").name(Topics.ROUND_COMMITMENTS.name());
         finished.getSideOutput(RoundFinishFunction.CALLS).sinkTo(new CommitmentSinkWriter(commitmentSink))
                 .uid("sink-commit-round").name("commitRound");
         events.getSideOutput(EventParser.DEAD)
                 .union(chunks.getSideOutput(EventParser.DEAD),
                         admitted.getSideOutput(AdmissionFunction.DEAD_LETTERS),
                         results.getSideOutput(AdmissionFunction.DEAD_LETTERS))
-                .sinkTo(deadLetters).uid("sink-deadletter").name("deadletter");
+                .sinkTo(deadLetters).uid("sink-deadletter").name(Topics.DEADLETTER.name());
     }
 
     private static long eventChain(RawRecord r) {

@@ -1,5 +1,7 @@
 package io.tributary.flink;
 
+import io.tributary.schemas.Keys;
+
 /**
  * The one record type on the job's internal edges (a Flink POJO, so every edge and every piece of
  * state has a schema Flink can evolve). {@link #kind} says which fields are meaningful:
@@ -71,12 +73,12 @@ public class RoundMessage {
 
     /** Key of the aggregation stage: one chunk of one round. */
     public String chunkKey() {
-        return taskId + ":" + round + ":" + chunkIndex;
+        return Keys.chunk(taskId, round, chunkIndex);
     }
 
     /** Key of the closing stages: one round. */
     public String roundKey() {
-        return taskId + ":" + round;
+        return Keys.round(taskId, round);
     }
 
     /** A contributor's identity inside a round. */
