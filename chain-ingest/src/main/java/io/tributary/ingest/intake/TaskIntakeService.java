@@ -2,7 +2,11 @@ package io.tributary.ingest.intake;
 
 import io.tributary.contracts.generated.TaskCoordinator;
 import io.tributary.contracts.generated.TaskIntake;
+import io.tributary.contracts.tx.FeePolicy;
+import io.tributary.contracts.tx.RetryPolicy;
+import io.tributary.contracts.tx.RevertDecoder;
 import io.tributary.contracts.tx.RevertReason;
+import io.tributary.contracts.tx.TransactionWriter;
 import io.tributary.contracts.tx.TxRequest;
 import io.tributary.contracts.tx.TxResult;
 import io.tributary.contracts.tx.TxRevertedException;
@@ -15,6 +19,7 @@ import io.tributary.schemas.avro.RejectionReason;
 import io.tributary.schemas.avro.TaskReceipt;
 import io.tributary.schemas.avro.TaskRequest;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.HashMap;
@@ -39,6 +44,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.web3j.crypto.Credentials;
 
 /**
  * Task intake (DESIGN.md, "tasks.requests / tasks.receipts"): consumes signed {@link TaskRequest}s,
@@ -64,8 +70,11 @@ public final class TaskIntakeService implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(100);
     private static final String PRODUCER_NAME = "task-intake";
 
+    private static final BigInteger GWEI = BigInteger.TEN.pow(9);
+
     private final IntakeConfig config;
     private final Web3jHomeChain chain;
+    private final TransactionWriter writer;
     private final Map<String, TaskReceipt> receipts = new HashMap<>();
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
@@ -78,18 +87,42 @@ public final class TaskIntakeService implements AutoCloseable {
     private volatile boolean stopping;
     private volatile Throwable failure;
 
-    private TaskIntakeService(IntakeConfig config, Web3jHomeChain chain) {
+    private TaskIntakeService(IntakeConfig config, Web3jHomeChain chain, TransactionWriter writer) {
         this.config = config;
         this.chain = chain;
+        this.writer = writer;
         this.thread = new Thread(this::run, "task-intake");
         this.thread.setDaemon(true);
     }
 
     /** Connects to the home chain, then starts consuming in a thread of its own; returns at once. */
     public static TaskIntakeService start(IntakeConfig config) throws IOException, InterruptedException {
-        TaskIntakeService service = new TaskIntakeService(config, Web3jHomeChain.open(config));
-        service.thread.start();
-        return service;
+        Web3jHomeChain chain = Web3jHomeChain.connect(config.rpcUrl(), config.chainId(), config.taskIntake(),
+                config.coordinator(), config.token(), config.registry());
+        try {
+            BigInteger cap = config.maxFeeCapWei();
+            TransactionWriter writer = TransactionWriter.builder()
+                    .web3j(chain.web3j())
+                    .credentials(Credentials.create(config.submitterKey()))
+                    .chainId(config.chainId())
+                    .stateDir(config.stateDir())
+                    .feePolicy(new FeePolicy(cap, BigInteger.ONE, cap.min(GWEI), 2))
+                    .receiptPolling(Duration.ofMillis(100), 300)
+                    .resendInterval(Duration.ofSeconds(2))
+                    .feeCapWait(Duration.ofSeconds(1), Duration.ofSeconds(30))
+                    .retry(new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofSeconds(20)))
+                    .revertDecoder(RevertDecoder.withProjectErrors())
+                    .build();
+            TaskIntakeService service = new TaskIntakeService(config, chain, writer);
+            service.thread.start();
+            return service;
+        } catch (TxWriteException e) {
+            chain.close();
+            throw new IOException("cannot open the intake's transaction writer: " + e.getMessage(), e);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            chain.close();
+            throw e;
+        }
     }
 
     /** Waits until the service has read the earlier receipts and consumes requests; false on timeout or crash. */
@@ -225,7 +258,7 @@ public final class TaskIntakeService implements AutoCloseable {
         String key = idempotencyKey(requestId);
         RequestChecks.Checked checked;
         try {
-            if (chain.writer().recordOf(key).isPresent()) {
+            if (writer.recordOf(key).isPresent()) {
                 // Sent before a crash: finish that very transaction; the checks would now see its nonce used.
                 LOG.info("request {} was sent before; resuming its transaction", requestId);
                 TaskIntake.TaskRequest onChain = RequestChecks.toChain(request);
@@ -240,7 +273,7 @@ public final class TaskIntakeService implements AutoCloseable {
         String data = chain.intake().postTaskFor(checked.request(), checked.signature(), checked.permit())
                 .encodeFunctionCall();
         try {
-            TxResult result = chain.writer().send(TxRequest.call(key, config.taskIntake(), data));
+            TxResult result = writer.send(TxRequest.call(key, config.taskIntake(), data));
             List<TaskCoordinator.TaskPostedEventResponse> posted =
                     TaskCoordinator.getTaskPostedEvents(result.receipt());
             if (posted.size() != 1) {
@@ -367,6 +400,11 @@ public final class TaskIntakeService implements AutoCloseable {
             LOG.warn("task intake did not stop within 20 s; interrupting it");
             thread.interrupt();
             finished.await(10, TimeUnit.SECONDS);
+        }
+        try {
+            writer.close();
+        } catch (IOException e) {
+            LOG.warn("closing the intake's transaction writer: {}", e.toString());
         }
         chain.close();
     }

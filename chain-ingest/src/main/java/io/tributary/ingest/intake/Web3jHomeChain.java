@@ -4,17 +4,11 @@ import io.tributary.contracts.generated.ModelRegistry;
 import io.tributary.contracts.generated.TaskCoordinator;
 import io.tributary.contracts.generated.TaskIntake;
 import io.tributary.contracts.generated.TrainingToken;
-import io.tributary.contracts.tx.FeePolicy;
-import io.tributary.contracts.tx.RetryPolicy;
-import io.tributary.contracts.tx.RevertDecoder;
-import io.tributary.contracts.tx.TransactionWriter;
-import io.tributary.contracts.tx.TxWriteException;
 import java.io.IOException;
 import java.math.BigInteger;
-import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.web3j.abi.datatypes.Address;
-import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.http.HttpService;
@@ -22,62 +16,47 @@ import org.web3j.tx.ReadonlyTransactionManager;
 import org.web3j.tx.gas.StaticGasProvider;
 
 /**
- * The home chain as intake sees it: read-only views of the TaskIntake, token, registry and
- * coordinator, and the {@link TransactionWriter} of the submitter key that sends {@code postTaskFor}.
+ * The home chain over JSON-RPC: read-only views of the TaskIntake, token, registry and coordinator.
+ * Intake checks requests with it, and {@link io.tributary.ingest.client.TaskClient} reads the nonces
+ * and domain it signs with.
  */
-final class Web3jHomeChain implements HomeChain, AutoCloseable {
+public final class Web3jHomeChain implements HomeChain, AutoCloseable {
 
-    private static final BigInteger GWEI = BigInteger.TEN.pow(9);
     private static final StaticGasProvider NO_GAS = new StaticGasProvider(BigInteger.ZERO, BigInteger.ZERO);
 
-    private final IntakeConfig config;
     private final Web3j web3j;
-    private final TransactionWriter writer;
+    private final long chainId;
+    private final String taskIntakeAddress;
+    private final String coordinatorAddress;
     private final TaskIntake intake;
     private final TrainingToken token;
     private final ModelRegistry registry;
     private final TaskCoordinator coordinator;
     private volatile byte[] tokenDomain;
 
-    private Web3jHomeChain(IntakeConfig config, Web3j web3j, TransactionWriter writer) {
-        this.config = config;
+    private Web3jHomeChain(Web3j web3j, long chainId, String taskIntake, String coordinator, String token,
+            String registry) {
         this.web3j = web3j;
-        this.writer = writer;
+        this.chainId = chainId;
+        this.taskIntakeAddress = taskIntake.toLowerCase(Locale.ROOT);
+        this.coordinatorAddress = coordinator.toLowerCase(Locale.ROOT);
         ReadonlyTransactionManager reader = new ReadonlyTransactionManager(web3j, Address.DEFAULT.getValue());
-        this.intake = TaskIntake.load(config.taskIntake(), web3j, reader, NO_GAS);
-        this.token = TrainingToken.load(config.token(), web3j, reader, NO_GAS);
-        this.registry = ModelRegistry.load(config.registry(), web3j, reader, NO_GAS);
-        this.coordinator = TaskCoordinator.load(config.coordinator(), web3j, reader, NO_GAS);
+        this.intake = TaskIntake.load(taskIntake, web3j, reader, NO_GAS);
+        this.token = TrainingToken.load(token, web3j, reader, NO_GAS);
+        this.registry = ModelRegistry.load(registry, web3j, reader, NO_GAS);
+        this.coordinator = TaskCoordinator.load(coordinator, web3j, reader, NO_GAS);
     }
 
-    static Web3jHomeChain open(IntakeConfig config) throws IOException, InterruptedException {
-        Web3j web3j = Web3j.build(new HttpService(config.rpcUrl()));
-        try {
-            BigInteger cap = config.maxFeeCapWei();
-            TransactionWriter writer = TransactionWriter.builder()
-                    .web3j(web3j)
-                    .credentials(Credentials.create(config.submitterKey()))
-                    .chainId(config.chainId())
-                    .stateDir(config.stateDir())
-                    .feePolicy(new FeePolicy(cap, BigInteger.ONE, cap.min(GWEI), 2))
-                    .receiptPolling(Duration.ofMillis(100), 300)
-                    .resendInterval(Duration.ofSeconds(2))
-                    .feeCapWait(Duration.ofSeconds(1), Duration.ofSeconds(30))
-                    .retry(new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofSeconds(20)))
-                    .revertDecoder(RevertDecoder.withProjectErrors())
-                    .build();
-            return new Web3jHomeChain(config, web3j, writer);
-        } catch (TxWriteException e) {
-            web3j.shutdown();
-            throw new IOException("cannot open the transaction writer of the intake: " + e.getMessage(), e);
-        } catch (IOException | InterruptedException | RuntimeException e) {
-            web3j.shutdown();
-            throw e;
-        }
+    /** Connects to the home chain at {@code rpcUrl} ({@link #close()} disconnects). */
+    public static Web3jHomeChain connect(String rpcUrl, long chainId, String taskIntake, String coordinator,
+            String token, String registry) {
+        return new Web3jHomeChain(Web3j.build(new HttpService(rpcUrl)), chainId, taskIntake, coordinator, token,
+                registry);
     }
 
-    TransactionWriter writer() {
-        return writer;
+    /** The JSON-RPC client (shared with the intake's transaction writer). */
+    public Web3j web3j() {
+        return web3j;
     }
 
     /** The TaskIntake wrapper (for encoding calls; reads through the read-only manager). */
@@ -87,17 +66,17 @@ final class Web3jHomeChain implements HomeChain, AutoCloseable {
 
     @Override
     public long chainId() {
-        return config.chainId();
+        return chainId;
     }
 
     @Override
     public String taskIntake() {
-        return config.taskIntake();
+        return taskIntakeAddress;
     }
 
     @Override
     public String coordinator() {
-        return config.coordinator();
+        return coordinatorAddress;
     }
 
     @Override
@@ -118,7 +97,7 @@ final class Web3jHomeChain implements HomeChain, AutoCloseable {
 
     @Override
     public BigInteger allowance(String client) throws IOException {
-        return read(() -> token.allowance(client, config.coordinator()).send());
+        return read(() -> token.allowance(client, coordinatorAddress).send());
     }
 
     @Override
@@ -159,12 +138,6 @@ final class Web3jHomeChain implements HomeChain, AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            writer.close();
-        } catch (IOException e) {
-            org.slf4j.LoggerFactory.getLogger(Web3jHomeChain.class).warn("closing the intake writer: {}", e.toString());
-        } finally {
-            web3j.shutdown();
-        }
+        web3j.shutdown();
     }
 }
