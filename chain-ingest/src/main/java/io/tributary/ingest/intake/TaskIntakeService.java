@@ -45,6 +45,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.crypto.Credentials;
+import org.web3j.protocol.Web3j;
 
 /**
  * Task intake (DESIGN.md, "tasks.requests / tasks.receipts"): consumes signed {@link TaskRequest}s,
@@ -100,19 +101,7 @@ public final class TaskIntakeService implements AutoCloseable {
         Web3jHomeChain chain = Web3jHomeChain.connect(config.rpcUrl(), config.chainId(), config.taskIntake(),
                 config.coordinator(), config.token(), config.registry());
         try {
-            BigInteger cap = config.maxFeeCapWei();
-            TransactionWriter writer = TransactionWriter.builder()
-                    .web3j(chain.web3j())
-                    .credentials(Credentials.create(config.submitterKey()))
-                    .chainId(config.chainId())
-                    .stateDir(config.stateDir())
-                    .feePolicy(new FeePolicy(cap, BigInteger.ONE, cap.min(GWEI), 2))
-                    .receiptPolling(Duration.ofMillis(100), 300)
-                    .resendInterval(Duration.ofSeconds(2))
-                    .feeCapWait(Duration.ofSeconds(1), Duration.ofSeconds(30))
-                    .retry(new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofSeconds(20)))
-                    .revertDecoder(RevertDecoder.withProjectErrors())
-                    .build();
+            TransactionWriter writer = openWriter(config, chain.web3j());
             TaskIntakeService service = new TaskIntakeService(config, chain, writer);
             service.thread.start();
             return service;
@@ -123,6 +112,24 @@ public final class TaskIntakeService implements AutoCloseable {
             chain.close();
             throw e;
         }
+    }
+
+    /** The transaction writer of the submitter key, with its state in {@link IntakeConfig#stateDir()}. */
+    static TransactionWriter openWriter(IntakeConfig config, Web3j web3j)
+            throws IOException, TxWriteException, InterruptedException {
+        BigInteger cap = config.maxFeeCapWei();
+        return TransactionWriter.builder()
+                .web3j(web3j)
+                .credentials(Credentials.create(config.submitterKey()))
+                .chainId(config.chainId())
+                .stateDir(config.stateDir())
+                .feePolicy(new FeePolicy(cap, BigInteger.ONE, cap.min(GWEI), 2))
+                .receiptPolling(Duration.ofMillis(100), 300)
+                .resendInterval(Duration.ofSeconds(2))
+                .feeCapWait(Duration.ofSeconds(1), Duration.ofSeconds(30))
+                .retry(new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofSeconds(20)))
+                .revertDecoder(RevertDecoder.withProjectErrors())
+                .build();
     }
 
     /** Waits until the service has read the earlier receipts and consumes requests; false on timeout or crash. */
