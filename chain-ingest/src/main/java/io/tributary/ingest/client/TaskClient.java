@@ -128,6 +128,11 @@ public final class TaskClient implements AutoCloseable {
                 .build();
     }
 
+    /** The time of the home chain's latest block (unix seconds): what deadlines and start times count from. */
+    public long homeChainTime() throws IOException {
+        return chain.timestamp();
+    }
+
     /** Produces {@code request} to {@code tasks.requests} (key: its request id) and waits for the ack. */
     public void produce(TaskRequest request) throws IOException, InterruptedException {
         try {

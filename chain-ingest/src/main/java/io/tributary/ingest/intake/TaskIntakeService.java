@@ -83,6 +83,7 @@ public final class TaskIntakeService implements AutoCloseable {
     private final AtomicLong deadLettered = new AtomicLong();
     private final CountDownLatch ready = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
+    private final CountDownLatch stopSignal = new CountDownLatch(1);
     private final Thread thread;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile boolean stopping;
@@ -179,7 +180,7 @@ public final class TaskIntakeService implements AutoCloseable {
                     }
                 }
                 if (failed) {
-                    Thread.sleep(backoff);
+                    stopSignal.await(backoff, TimeUnit.MILLISECONDS);
                     backoff = Math.min(backoff * 2, config.retryBackoff().toMillis() * 30);
                 } else {
                     backoff = config.retryBackoff().toMillis();
@@ -399,14 +400,15 @@ public final class TaskIntakeService implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         stopping = true;
+        stopSignal.countDown();
         KafkaConsumer<byte[], byte[]> c = consumer;
         if (c != null) {
             c.wakeup();
         }
-        if (thread.isAlive() && !finished.await(20, TimeUnit.SECONDS)) {
-            LOG.warn("task intake did not stop within 20 s; interrupting it");
+        if (thread.isAlive() && !finished.await(10, TimeUnit.SECONDS)) {
+            LOG.warn("task intake did not stop within 10 s; interrupting it");
             thread.interrupt();
-            finished.await(10, TimeUnit.SECONDS);
+            finished.await(5, TimeUnit.SECONDS);
         }
         try {
             writer.close();
