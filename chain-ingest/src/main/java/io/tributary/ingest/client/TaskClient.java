@@ -2,6 +2,7 @@ package io.tributary.ingest.client;
 
 import io.tributary.contracts.generated.TaskIntake;
 import io.tributary.ingest.intake.Eip712;
+import io.tributary.ingest.intake.IntakeKafka;
 import io.tributary.ingest.intake.PermitDigest;
 import io.tributary.ingest.intake.RequestChecks;
 import io.tributary.ingest.intake.RequestRejectedException;
@@ -19,21 +20,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.crypto.Credentials;
@@ -156,14 +152,7 @@ public final class TaskClient implements AutoCloseable {
 
     private synchronized KafkaProducer<byte[], byte[]> producer() {
         if (producer == null) {
-            Properties p = new Properties();
-            p.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrap);
-            p.setProperty(ProducerConfig.CLIENT_ID_CONFIG, "task-client");
-            p.setProperty(ProducerConfig.ACKS_CONFIG, "all");
-            p.setProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-            p.setProperty(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-            p.setProperty(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-            producer = new KafkaProducer<>(p);
+            producer = new KafkaProducer<>(IntakeKafka.producer(kafkaBootstrap, "task-client"));
         }
         return producer;
     }
@@ -182,14 +171,7 @@ public final class TaskClient implements AutoCloseable {
         private final KafkaConsumer<byte[], byte[]> consumer;
 
         private ReceiptWatch(String bootstrap) {
-            Properties p = new Properties();
-            p.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            p.setProperty(ConsumerConfig.CLIENT_ID_CONFIG, "task-client-receipts");
-            p.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-            p.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            p.setProperty(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-            p.setProperty(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-            consumer = new KafkaConsumer<>(p);
+            consumer = new KafkaConsumer<>(IntakeKafka.consumer(bootstrap, null, "task-client-receipts"));
             List<TopicPartition> partitions = new ArrayList<>();
             consumer.partitionsFor(Topics.TASK_RECEIPTS.name())
                     .forEach(i -> partitions.add(new TopicPartition(i.topic(), i.partition())));

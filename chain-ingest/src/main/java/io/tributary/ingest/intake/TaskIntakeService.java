@@ -26,22 +26,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.crypto.Credentials;
@@ -152,8 +147,10 @@ public final class TaskIntakeService implements AutoCloseable {
     }
 
     private void run() {
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProperties(config.groupId()));
-                KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(producerProperties())) {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(
+                        IntakeKafka.consumer(config.kafkaBootstrap(), config.groupId(), PRODUCER_NAME));
+                KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(
+                        IntakeKafka.producer(config.kafkaBootstrap(), PRODUCER_NAME))) {
             consumer = c;
             loadReceipts();
             c.subscribe(List.of(Topics.TASK_REQUESTS.name()));
@@ -203,7 +200,8 @@ public final class TaskIntakeService implements AutoCloseable {
 
     /** Reads every receipt written so far, so that a request already answered is never answered again. */
     private void loadReceipts() {
-        try (KafkaConsumer<byte[], byte[]> r = new KafkaConsumer<>(consumerProperties(null))) {
+        try (KafkaConsumer<byte[], byte[]> r = new KafkaConsumer<>(
+                IntakeKafka.consumer(config.kafkaBootstrap(), null, PRODUCER_NAME + "-receipts"))) {
             List<TopicPartition> partitions = r.partitionsFor(Topics.TASK_RECEIPTS.name()).stream()
                     .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
             r.assign(partitions);
@@ -367,33 +365,6 @@ public final class TaskIntakeService implements AutoCloseable {
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new RetryLater(e);
         }
-    }
-
-    private Properties consumerProperties(String groupId) {
-        Properties p = new Properties();
-        p.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
-        if (groupId != null) {
-            p.setProperty(ConsumerConfig.GROUP_ID_CONFIG, groupId);
-        }
-        p.setProperty(ConsumerConfig.CLIENT_ID_CONFIG, PRODUCER_NAME + (groupId == null ? "-receipts" : ""));
-        p.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.setProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.setProperty(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "50");
-        p.setProperty(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.setProperty(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        return p;
-    }
-
-    private Properties producerProperties() {
-        Properties p = new Properties();
-        p.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
-        p.setProperty(ProducerConfig.CLIENT_ID_CONFIG, PRODUCER_NAME);
-        p.setProperty(ProducerConfig.ACKS_CONFIG, "all");
-        p.setProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.setProperty(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.setProperty(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        return p;
     }
 
     /** Stops the loop, waits for it (bounded) and releases the chain connection and the writer. */

@@ -40,6 +40,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
@@ -63,6 +65,7 @@ class TaskIntakeIT {
     private static final Credentials STRANGER = KEYS.get(ROLES.workers().get(0));
     private static final BigInteger BOUNTY = BigInteger.TEN.pow(18).multiply(BigInteger.valueOf(5));
     private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final Logger LOG = LoggerFactory.getLogger(TaskIntakeIT.class);
 
     private Path dir;
     private AnvilTestChain anvil;
@@ -182,7 +185,9 @@ class TaskIntakeIT {
         long before = taskCount();
         BigInteger escrowBefore = token.balanceOf(home.taskCoordinator()).send();
 
+        long t0 = System.nanoTime();
         TaskReceipt receipt = client.post(spec(), BOUNTY, CLIENT, WAIT);
+        LOG.info("timing: sign + produce + check + postTaskFor + receipt in {} ms", (System.nanoTime() - t0) / 1_000_000);
 
         assertThat(receipt.getStatus()).as(receipt.toString()).isEqualTo(ReceiptStatus.ACCEPTED);
         assertThat(receipt.getTaskId()).isEqualTo(before + 1);
