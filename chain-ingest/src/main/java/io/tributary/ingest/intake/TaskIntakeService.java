@@ -165,7 +165,14 @@ public final class TaskIntakeService implements AutoCloseable {
                         break;
                     }
                     try {
-                        process(record, p);
+                        try {
+                            process(record, p);
+                        } catch (RuntimeException e) {
+                            // A bug or a record nobody foresaw: park it with its reason, keep serving the rest.
+                            LOG.error("task intake failed on {}-{}@{}", record.topic(), record.partition(),
+                                    record.offset(), e);
+                            deadLetter(record, p, RejectionReason.UNKNOWN, "intake failed on this record: " + e);
+                        }
                         c.commitSync(Map.of(new TopicPartition(record.topic(), record.partition()),
                                 new OffsetAndMetadata(record.offset() + 1)));
                     } catch (IOException | RetryLater e) {
