@@ -2,10 +2,14 @@ package io.tributary.infra.devnet;
 
 import io.tributary.contracts.deploy.DeploymentException;
 import io.tributary.ingest.connect.EmbeddedConnectCluster;
+import io.tributary.ingest.intake.IntakeConfig;
+import io.tributary.ingest.intake.TaskIntakeService;
+import io.tributary.schemas.Topics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -21,12 +25,15 @@ import org.slf4j.LoggerFactory;
  * embedded binaries. {@link #start} holds the directory's lock, starts every part, deploys the
  * protocol contracts on the chains (in the background while Kafka, the Connect worker and Postgres
  * start; see {@link DevnetDeployment}), then runs the EVM log source connector over every chain and
- * the guardian relayer in this JVM ({@link DevnetIngest}), and writes devnet.json last; {@link #close} removes devnet.json first and stops the parts in reverse order.
+ * the guardian relayer in this JVM ({@link DevnetIngest}) and the task intake ({@link #startIntake}), and writes devnet.json last; {@link #close} removes devnet.json first and stops the parts in reverse order.
  * Closing is safe from a shutdown hook while {@link #start} is still running in another thread.
  */
 public final class Devnet implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Devnet.class);
+    /** Folder of the task intake's transaction state inside the devnet dir. */
+    static final String INTAKE_STATE_DIR = "intake";
+    private static final Duration INTAKE_READY_WAIT = Duration.ofSeconds(30);
 
     private final DevnetConfig config;
     private final Deque<AutoCloseable> parts = new ArrayDeque<>();
@@ -69,6 +76,7 @@ public final class Devnet implements AutoCloseable {
         deleteRecursively(dir.resolve("postgres"));
         deleteRecursively(dir.resolve(DevnetDeployment.STATE_DIR)); // its journal is about the old chains
         deleteRecursively(dir.resolve(DevnetIngest.RELAYER_STATE_DIR)); // nonces and attempts on the old chains
+        deleteRecursively(dir.resolve(INTAKE_STATE_DIR));
         Path logs = Files.createDirectories(dir.resolve("logs"));
 
         List<Integer> ports = FreePorts.allocate(config.chains().size() + 4);
@@ -138,7 +146,9 @@ public final class Devnet implements AutoCloseable {
                 chainInfos, kafka.info(), postgres.info(), pids)
                 .withDeployment(deployed.deployment(), dir.resolve(DevnetDeployment.STATE_DIR))
                 .withIngest(new DevnetInfo.Ingest(connect.restUrl(), DevnetIngest.CONNECTOR_NAME,
-                        dir.resolve(DevnetIngest.RELAYER_STATE_DIR).toString()));
+                        dir.resolve(DevnetIngest.RELAYER_STATE_DIR).toString()))
+                .withIntake(new DevnetInfo.Intake(IntakeConfig.DEFAULT_GROUP, deployed.deployment().roles().deployer(),
+                        dir.resolve(INTAKE_STATE_DIR).toString()));
 
         long t0 = System.nanoTime();
         DevnetIngest.startConnector(connect, ready.chains());
@@ -153,6 +163,12 @@ public final class Devnet implements AutoCloseable {
         DevnetIngest.RelayerPart relayer = register(DevnetIngest.startRelayer(staged));
         progress.accept(String.format("relayer  %d guardians and the submitter, state in %s  (%d ms)",
                 relayer.relayer().guardians().size(), ready.ingest().relayerStateDir(), millisSince(t0)));
+
+        t0 = System.nanoTime();
+        register(startIntake(ready));
+        progress.accept(String.format("intake  %s -> TaskIntake %s on %s, answers on %s  (%d ms)",
+                Topics.TASK_REQUESTS.name(), ready.home().contracts().taskIntake(), ready.home().name(),
+                Topics.TASK_RECEIPTS.name(), millisSince(t0)));
         synchronized (this) {
             if (closed) {
                 throw new InterruptedException("devnet stopped while starting");
@@ -160,6 +176,32 @@ public final class Devnet implements AutoCloseable {
             Files.move(staged, DevnetInfo.file(dir), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             info = ready;
         }
+    }
+
+    /**
+     * Starts the task intake on the home chain, as the intake section of {@code ready} says: it pays
+     * for {@code postTaskFor} with the deployer's dev key (idle once the suite is deployed; the
+     * relayer's key is the submitter's), and returns once it consumes {@code tasks.requests}.
+     */
+    static TaskIntakeService startIntake(DevnetInfo ready) throws IOException, InterruptedException {
+        DevnetInfo.Chain home = ready.home();
+        DevnetInfo.Intake intake = ready.intake();
+        IntakeConfig config = IntakeConfig.builder()
+                .kafkaBootstrap(ready.kafka().bootstrapServers())
+                .groupId(intake.groupId())
+                .homeChain(home.rpcUrl(), home.chainId())
+                .contracts(home.contracts().taskIntake(), home.contracts().taskCoordinator(),
+                        home.contracts().trainingToken(), home.contracts().modelRegistry())
+                .submitterKey(home.devKeys().get(intake.submitterKeyIndex()).privateKey())
+                .stateDir(Path.of(intake.stateDir()))
+                .build();
+        TaskIntakeService service = TaskIntakeService.start(config);
+        if (!service.awaitReady(INTAKE_READY_WAIT)) {
+            service.close();
+            throw new IOException("the task intake did not start within " + INTAKE_READY_WAIT.toSeconds() + " s: "
+                    + service.failure().map(Throwable::toString).orElse("timed out"));
+        }
+        return service;
     }
 
     static void deleteRecursively(Path path) throws IOException {

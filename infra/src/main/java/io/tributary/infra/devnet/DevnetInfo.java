@@ -29,6 +29,9 @@ import java.util.Objects;
  *
  * <p>{@code ingest} says where the Kafka Connect worker's REST API is, the name of the EVM log
  * source connector running on it, and where the relayer keeps its state; null without them.
+ *
+ * <p>{@code intake} says how the task intake service runs (consumer group, the dev key that pays
+ * for {@code postTaskFor}, its transaction state); null without it.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record DevnetInfo(
@@ -40,7 +43,8 @@ public record DevnetInfo(
         Postgres postgres,
         List<Long> pids,
         DeploymentSection deployment,
-        Ingest ingest) {
+        Ingest ingest,
+        Intake intake) {
 
     /** The format version this code writes. */
     public static final int VERSION = 1;
@@ -62,13 +66,13 @@ public record DevnetInfo(
     /** A devnet without a deployment (yet). */
     public DevnetInfo(int version, String dir, long supervisorPid, List<Chain> chains, Kafka kafka, Postgres postgres,
             List<Long> pids) {
-        this(version, dir, supervisorPid, chains, kafka, postgres, pids, null, null);
+        this(version, dir, supervisorPid, chains, kafka, postgres, pids, null, null, null);
     }
 
     /** A devnet with a deployment (or none) but without the ingest section. */
     public DevnetInfo(int version, String dir, long supervisorPid, List<Chain> chains, Kafka kafka, Postgres postgres,
             List<Long> pids, DeploymentSection deployment) {
-        this(version, dir, supervisorPid, chains, kafka, postgres, pids, deployment, null);
+        this(version, dir, supervisorPid, chains, kafka, postgres, pids, deployment, null, null);
     }
 
     /**
@@ -85,7 +89,24 @@ public record DevnetInfo(
 
     /** This devnet with its ingest section. */
     public DevnetInfo withIngest(Ingest section) {
-        return new DevnetInfo(version, dir, supervisorPid, chains, kafka, postgres, pids, deployment, section);
+        return new DevnetInfo(version, dir, supervisorPid, chains, kafka, postgres, pids, deployment, section, intake);
+    }
+
+    /**
+     * How the task intake runs in the supervisor: its Kafka consumer group, the index of the dev key
+     * that sends (and pays for) {@code TaskIntake.postTaskFor}, and its transaction writer's state dir.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Intake(String groupId, int submitterKeyIndex, String stateDir) {
+        public Intake {
+            Objects.requireNonNull(groupId, "groupId");
+            Objects.requireNonNull(stateDir, "stateDir");
+        }
+    }
+
+    /** This devnet with its intake section. */
+    public DevnetInfo withIntake(Intake section) {
+        return new DevnetInfo(version, dir, supervisorPid, chains, kafka, postgres, pids, deployment, ingest, section);
     }
 
     /**
@@ -106,7 +127,7 @@ public record DevnetInfo(
             deployed.add(chain.withContracts(deployment.chain(chain.name())));
         }
         return new DevnetInfo(version, dir, supervisorPid, deployed, kafka, postgres, pids,
-                new DeploymentSection(deployment.roles(), stateDir.toString()), ingest);
+                new DeploymentSection(deployment.roles(), stateDir.toString()), ingest, intake);
     }
 
     /** The deployed suite across the chains; fails if the devnet has none. */

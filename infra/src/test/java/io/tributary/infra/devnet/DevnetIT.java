@@ -331,6 +331,71 @@ class DevnetIT {
     }
 
     @Test
+    @Order(5)
+    void shouldTurnATaskPostIntoATaskOnTheHomeChainAndAConfirmedTaskPostedRecord() throws Exception {
+        DevnetInfo.Chain home = info.home();
+        assertThat(info.intake()).as("intake section of devnet.json").isNotNull();
+        String clientKey = home.devKeys().get(info.deployment().roles().client()).privateKey();
+        Web3j homeRpc = Web3j.build(new HttpService(home.rpcUrl()));
+        try {
+            // a model to train: anyone may register one
+            var client = new RawTransactionManager(homeRpc, Credentials.create(clientKey), home.chainId(),
+                    new PollingTransactionReceiptProcessor(homeRpc, 100, 300));
+            ModelRegistry registry = ModelRegistry.load(home.contracts().modelRegistry(), homeRpc, client,
+                    new StaticGasProvider(BigInteger.valueOf(10_000_000_000L), BigInteger.valueOf(500_000)));
+            byte[] root = org.web3j.crypto.Hash.sha3("devnet-it initial model".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(registry.registerModel(root, root, "devnet-it://mlp").send().isStatusOK()).isTrue();
+            BigInteger modelId = registry.modelCount().send();
+
+            com.fasterxml.jackson.databind.node.ObjectNode spec;
+            try (java.io.InputStream example = Tributary.class.getResourceAsStream("/examples/task-spec.json")) {
+                spec = (com.fasterxml.jackson.databind.node.ObjectNode) MAPPER.readTree(example);
+            }
+            spec.put("modelId", modelId);
+            Path specFile = DIR.resolveSibling("devnet-it-task-spec.json");
+            Files.writeString(specFile, spec.toString());
+
+            Run post = cli("task", "post", "--spec", specFile.toString(), "--key", clientKey, "--devnet", DIR.toString(),
+                    "--bounty", "25", "--timeout", "60");
+
+            assertThat(post.exitCode()).as("task post: %s %s", post.out(), post.err()).isZero();
+            java.util.regex.Matcher accepted = java.util.regex.Pattern
+                    .compile("ACCEPTED task (\\d+)  tx (0x[0-9a-f]{64})  block (\\d+)").matcher(post.out());
+            assertThat(accepted.find()).as(post.out()).isTrue();
+            long taskId = Long.parseLong(accepted.group(1));
+            String txHash = accepted.group(2);
+            TaskCoordinator coordinator = TaskCoordinator.load(home.contracts().taskCoordinator(), homeRpc,
+                    new ReadonlyTransactionManager(homeRpc, Address.DEFAULT.getValue()),
+                    new StaticGasProvider(BigInteger.ZERO, BigInteger.ZERO));
+            assertThat(coordinator.taskSpec(BigInteger.valueOf(taskId)).send().modelId).isEqualTo(modelId);
+
+            ChainEvent taskPosted = null;
+            try (KafkaConsumer<byte[], byte[]> consumer = committedReader()) {
+                consumer.assign(partitions(consumer, Topics.CHAIN_EVENTS.name()));
+                consumer.seekToBeginning(consumer.assignment());
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (taskPosted == null && System.nanoTime() < deadline) {
+                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                        ChainEvent event = Topics.CHAIN_EVENTS.deserializeValue(r.value());
+                        if (event.getEventName().equals("TaskPosted")
+                                && event.getSource().getTxHash().equalsIgnoreCase(txHash)) {
+                            taskPosted = event;
+                        }
+                    }
+                }
+            }
+            assertThat(taskPosted).as("the TaskPosted record of %s on chain.events", txHash).isNotNull();
+            assertThat(taskPosted.getOp()).isEqualTo(ChangeOp.c);
+            assertThat(taskPosted.getContractName()).isEqualTo("TaskCoordinator");
+            assertThat(taskPosted.getSource().getChainId()).isEqualTo(home.chainId());
+            assertThat(taskPosted.getFields().get("taskId")).isEqualTo(Long.toString(taskId));
+            assertThat(taskPosted.getFields().get("client")).isEqualToIgnoringCase(Credentials.create(clientKey).getAddress());
+        } finally {
+            homeRpc.shutdown();
+        }
+    }
+
+    @Test
     @Order(6)
     void shouldRunAPostgresWithLogicalWalLevel() throws Exception {
         DevnetInfo.Postgres pg = info.postgres();

@@ -16,12 +16,13 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class DevnetInfoTest {
+public class DevnetInfoTest {
 
     @TempDir
     Path dir;
 
-    static DevnetInfo sample() {
+    /** A two-chain devnet without deployment (also used by the CLI's tests). */
+    public static DevnetInfo sample() {
         List<DevnetInfo.DevKey> keys = List.of(
                 new DevnetInfo.DevKey("0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266",
                         "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"));
@@ -102,6 +103,22 @@ class DevnetInfoTest {
         assertThat(json.at("/ingest/connectorName").asText()).isEqualTo("evm-logs");
         assertThat(json.at("/ingest/relayerStateDir").asText()).isEqualTo("/d/relayer");
         assertThat(sample().ingest()).isNull();
+    }
+
+    @Test
+    void shouldReadBackTheIntakeSectionUnderStableNamesAndKeepItThroughLaterSections() throws IOException {
+        Path file = DevnetInfo.file(dir);
+        DevnetInfo info = sample().withIntake(new DevnetInfo.Intake("tributary-intake", 0, "/d/intake"))
+                .withIngest(new DevnetInfo.Ingest("http://127.0.0.1:8083", "evm-logs", "/d/relayer"));
+
+        info.write(file);
+        JsonNode json = new ObjectMapper().readTree(file.toFile());
+
+        assertThat(DevnetInfo.read(file)).isEqualTo(info);
+        assertThat(json.at("/intake/groupId").asText()).isEqualTo("tributary-intake");
+        assertThat(json.at("/intake/submitterKeyIndex").asInt()).isZero();
+        assertThat(json.at("/intake/stateDir").asText()).isEqualTo("/d/intake");
+        assertThat(sample().intake()).isNull();
     }
 
     @Test
