@@ -345,6 +345,7 @@ public final class FlinkCommand implements Runnable {
             ObjectNode body = JSON.createObjectNode();
             if (stop) {
                 body.put("targetDirectory", targetDirectory);
+                // No drain: draining sends a final Long.MAX_VALUE watermark, which would close every open round.
                 body.put("drain", false);
             } else {
                 body.put("target-directory", targetDirectory);
