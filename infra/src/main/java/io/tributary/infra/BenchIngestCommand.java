@@ -61,6 +61,11 @@ final class BenchIngestCommand implements Callable<Integer> {
                     + "so much larger blocks only make the fill slower).")
     int logsPerBlock;
 
+    @Option(names = "--connector-property", paramLabel = "KEY=VALUE",
+            description = "Sets an option of the devnet's connector configuration for this run (repeatable), "
+                    + "e.g. range.max.blocks=5 or producer.override.batch.size=1048576; the JSON lists them.")
+    Map<String, String> connectorProperties = new java.util.LinkedHashMap<>();
+
     @Option(names = "--dir", paramLabel = "DIR",
             description = "Where the benchmark's devnet keeps its files (default: target/bench-ingest in the repository).")
     Path dir;
@@ -90,7 +95,9 @@ final class BenchIngestCommand implements Callable<Integer> {
             List<String> senders = new ArrayList<>();
             senders.add(home.devKeys().get(roles.client()).address());
             roles.workers().forEach(w -> senders.add(home.devKeys().get(w).address()));
-            result = IngestBench.builder()
+            IngestBench.Builder bench = IngestBench.builder();
+            connectorProperties.forEach(bench::connectorOverride);
+            result = bench
                     .connect(connect)
                     .bootstrapServers(info.kafka().bootstrapServers())
                     .connectorConfig(connectorConfig)

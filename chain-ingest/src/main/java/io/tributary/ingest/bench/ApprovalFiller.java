@@ -5,9 +5,11 @@ import io.tributary.ingest.source.Web3jChainClient;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.web3j.abi.FunctionEncoder;
 import org.web3j.abi.datatypes.Address;
@@ -21,6 +23,7 @@ import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.Response;
 import org.web3j.protocol.core.methods.request.Transaction;
 import org.web3j.protocol.core.methods.response.EthBlock;
+import org.web3j.protocol.core.methods.response.EthSendTransaction;
 import org.web3j.protocol.http.HttpService;
 
 /**
@@ -47,8 +50,8 @@ final class ApprovalFiller implements AutoCloseable {
     private final String token;
     private final List<String> senders;
 
-    /** What the fill produced: the blocks holding the logs, and how long it took. */
-    record Filled(long firstBlock, long lastBlock, long head, long logs, double seconds) {
+    /** What the fill produced: the blocks holding the logs, its transactions (one log each), and how long it took. */
+    record Filled(long firstBlock, long lastBlock, long head, long logs, Set<String> txHashes, double seconds) {
         long blocks() {
             return lastBlock - firstBlock + 1;
         }
@@ -88,6 +91,7 @@ final class ApprovalFiller implements AutoCloseable {
         long firstBlock = -1;
         long lastBlock = -1;
         long sent = 0;
+        Set<String> txHashes = new HashSet<>();
         while (sent < logs) {
             int inBlock = (int) Math.min(perBlock, logs - sent);
             for (int done = 0; done < inBlock; ) {
@@ -105,6 +109,7 @@ final class ApprovalFiller implements AutoCloseable {
                     if (r.hasError()) {
                         throw new IOException("eth_sendTransaction refused: " + r.getError().getMessage());
                     }
+                    txHashes.add(((EthSendTransaction) r).getTransactionHash().toLowerCase(Locale.ROOT));
                 }
                 done += n;
             }
@@ -127,7 +132,10 @@ final class ApprovalFiller implements AutoCloseable {
         }
         long head = web3j.ethBlockNumber().send().getBlockNumber().longValueExact();
         checkReceipts(lastBlock);
-        return new Filled(firstBlock, lastBlock, head, sent, seconds(t0));
+        if (txHashes.size() != sent) {
+            throw new IOException("anvil answered " + txHashes.size() + " distinct transaction hashes for " + sent + " calls");
+        }
+        return new Filled(firstBlock, lastBlock, head, sent, Set.copyOf(txHashes), seconds(t0));
     }
 
     /** The last fill transaction must have succeeded (a revert would leave a block short of logs). */

@@ -39,6 +39,7 @@ public final class IngestBench {
     private final String bootstrapServers;
     private final String connectorName;
     private final Map<String, String> connectorConfig;
+    private final Map<String, String> overrides;
     private final EvmLogSourceConnectorConfig.ChainConfig chain;
     private final EvmLogSourceConnectorConfig parsed;
     private final String token;
@@ -48,12 +49,13 @@ public final class IngestBench {
     private final Duration stallTimeout;
     private final Consumer<String> progress;
 
-    private IngestBench(Builder b, EvmLogSourceConnectorConfig parsed, EvmLogSourceConnectorConfig.ChainConfig chain,
+    private IngestBench(Builder b, Map<String, String> effective, EvmLogSourceConnectorConfig parsed, EvmLogSourceConnectorConfig.ChainConfig chain,
                         String token) {
         this.connect = b.connect;
         this.bootstrapServers = b.bootstrapServers;
         this.connectorName = b.connectorName;
-        this.connectorConfig = Map.copyOf(b.connectorConfig);
+        this.connectorConfig = Map.copyOf(effective);
+        this.overrides = Map.copyOf(b.overrides);
         this.parsed = parsed;
         this.chain = chain;
         this.token = token;
@@ -74,6 +76,7 @@ public final class IngestBench {
         private String bootstrapServers;
         private String connectorName = "ingest-bench";
         private Map<String, String> connectorConfig;
+        private final Map<String, String> overrides = new java.util.TreeMap<>();
         private String chain;
         private String contract = "TrainingToken";
         private List<String> senders = List.of();
@@ -103,6 +106,15 @@ public final class IngestBench {
         /** The EVM log source connector's configuration, exactly as it should run. */
         public Builder connectorConfig(Map<String, String> connectorConfig) {
             this.connectorConfig = connectorConfig;
+            return this;
+        }
+
+        /**
+         * Sets one option of the connector configuration for this run (e.g. a range size or a
+         * {@code producer.override.*}); the result lists every option set this way.
+         */
+        public Builder connectorOverride(String key, String value) {
+            overrides.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
             return this;
         }
 
@@ -167,7 +179,9 @@ public final class IngestBench {
             }
             Objects.requireNonNull(stallTimeout, "stallTimeout");
             Objects.requireNonNull(progress, "progress");
-            EvmLogSourceConnectorConfig parsed = new EvmLogSourceConnectorConfig(connectorConfig);
+            Map<String, String> effective = new HashMap<>(connectorConfig);
+            effective.putAll(overrides);
+            EvmLogSourceConnectorConfig parsed = new EvmLogSourceConnectorConfig(effective);
             if (!parsed.chainNames().contains(chain)) {
                 throw new IllegalArgumentException("the connector configuration has no chain '" + chain
                         + "'; it has " + parsed.chainNames());
@@ -177,7 +191,7 @@ public final class IngestBench {
                     .map(Map.Entry::getKey).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("chain " + chain + " follows no contract named "
                             + contract + "; it follows " + c.contracts().values()));
-            return new IngestBench(this, parsed, c, token);
+            return new IngestBench(this, effective, parsed, c, token);
         }
     }
 
@@ -209,15 +223,14 @@ public final class IngestBench {
 
         ChainEventsCounter.Seen seen;
         long start;
-        try (ChainEventsCounter counter = new ChainEventsCounter(bootstrapServers, token, filled.firstBlock(),
-                filled.lastBlock())) {
+        try (ChainEventsCounter counter = new ChainEventsCounter(bootstrapServers, filled.txHashes())) {
             Map<String, String> config = new HashMap<>(connectorConfig);
             config.put("name", connectorName);
             start = System.nanoTime();
             connect.putConnector(connectorName, config);
             progress.accept("connector " + connectorName + " created; reading chain.events (read_committed)");
             try {
-                seen = counter.await(filled.logs(), stallTimeout, progress);
+                seen = counter.await(stallTimeout, progress);
             } finally {
                 connect.deleteConnector(connectorName);
             }
@@ -225,7 +238,7 @@ public final class IngestBench {
         IngestBenchResult result = new IngestBenchResult(filled.logs(), filled.blocks(), logsPerBlock,
                 filled.firstBlock(), filled.lastBlock(), filled.head(), chain.confirmations(), filled.seconds(), ranges,
                 seen.records(), seen.duplicates(), (seen.firstNanos() - start) / 1e9, (seen.lastNanos() - start) / 1e9,
-                best.logs(), passes, best.seconds());
+                best.logs(), passes, best.seconds(), overrides);
         progress.accept(String.format(Locale.ROOT,
                 "connector: %,d logs in %.3f s (first after %.3f s) = %,.0f logs/s; %.2f x the rpc ceiling",
                 result.connectorRecords(), result.connectorSeconds(), result.connectorFirstRecordSeconds(),

@@ -28,6 +28,7 @@ import java.util.Map;
  * @param rpcLogsPerPass logs one pass of the bare loop got back (the fill's and any others of the contracts)
  * @param rpcPasses passes of the bare loop
  * @param rpcBestPassSeconds the fastest pass
+ * @param connectorOverrides options set on top of the connector configuration for this run
  */
 public record IngestBenchResult(
         long events,
@@ -45,7 +46,8 @@ public record IngestBenchResult(
         double connectorSeconds,
         long rpcLogsPerPass,
         int rpcPasses,
-        double rpcBestPassSeconds) {
+        double rpcBestPassSeconds,
+        Map<String, String> connectorOverrides) {
 
     /** The goal: the connector delivers at least this share of what the RPC alone delivers. */
     public static final double GOAL_VS_RPC_CEILING = 0.7;
@@ -54,6 +56,7 @@ public record IngestBenchResult(
 
     public IngestBenchResult {
         ranges = List.copyOf(ranges);
+        connectorOverrides = Map.copyOf(connectorOverrides);
     }
 
     /** Records of the fill's logs in {@code chain.events} per second since the connector was created. */
@@ -101,6 +104,7 @@ public record IngestBenchResult(
         j.put("rpc_logs_per_pass", rpcLogsPerPass);
         j.put("rpc_passes", rpcPasses);
         j.put("rpc_best_pass_s", round(rpcBestPassSeconds));
+        j.put("connector_overrides", new java.util.TreeMap<>(connectorOverrides));
         Map<String, Object> goals = new LinkedHashMap<>();
         goals.put("logs_vs_rpc_ceiling", goal(GOAL_VS_RPC_CEILING, ceilingGoalMet()));
         goals.put("logs_per_s", goal(GOAL_LOGS_PER_S, rateGoalMet()));
