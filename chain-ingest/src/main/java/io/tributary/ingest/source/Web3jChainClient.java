@@ -1,5 +1,6 @@
 package io.tributary.ingest.source;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.time.Duration;
@@ -19,8 +20,6 @@ import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.Request;
 import org.web3j.protocol.core.Response;
 import org.web3j.protocol.core.methods.response.EthBlock;
-import org.web3j.protocol.core.methods.response.EthLog;
-import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.protocol.http.HttpService;
 
 /** {@link ChainClient} over JSON-RPC with web3j; headers of a range are fetched in one batch. */
@@ -116,24 +115,55 @@ public final class Web3jChainClient implements ChainClient {
         return getLogs(filter);
     }
 
+    /**
+     * Reads the answer as a JSON tree and builds the logs from it directly: web3j's {@code Log}
+     * objects cost more than the request itself on large ranges (every quantity goes through a regex
+     * check and a BigInteger), and the connector needs none of that.
+     */
     private List<RawLog> getLogs(Map<String, Object> filter) throws IOException {
-        EthLog response = check("eth_getLogs",
-                new Request<>("eth_getLogs", List.of(filter), service, EthLog.class).send());
-        List<RawLog> out = new ArrayList<>();
-        for (EthLog.LogResult<?> result : response.getLogs()) {
-            Log log = (Log) result.get();
-            if (log.isRemoved()) {
+        JsonNode result = check("eth_getLogs",
+                new Request<>("eth_getLogs", List.of(filter), service, LogsResponse.class).send()).getResult();
+        if (result == null || !result.isArray()) {
+            throw new IOException("eth_getLogs answered no list of logs: " + result);
+        }
+        List<RawLog> out = new ArrayList<>(result.size());
+        for (JsonNode log : result) {
+            if (log.path("removed").asBoolean(false)) {
                 continue;
             }
-            List<byte[]> topics = new ArrayList<>();
-            for (String t : log.getTopics()) {
-                topics.add(bytes(t));
+            JsonNode topicsNode = log.path("topics");
+            List<byte[]> topics = new ArrayList<>(topicsNode.size());
+            for (JsonNode t : topicsNode) {
+                topics.add(bytes(t.asText()));
             }
-            out.add(new RawLog(log.getBlockNumber().longValueExact(), lower(log.getBlockHash()),
-                    lower(log.getTransactionHash()), log.getLogIndex().intValueExact(), lower(log.getAddress()),
-                    topics, bytes(log.getData())));
+            out.add(new RawLog(quantity(log, "blockNumber"), lower(text(log, "blockHash")),
+                    lower(text(log, "transactionHash")), Math.toIntExact(quantity(log, "logIndex")),
+                    lower(text(log, "address")), topics, bytes(text(log, "data"))));
         }
         return out;
+    }
+
+    /** An {@code eth_getLogs} answer whose result stays a JSON tree. */
+    public static final class LogsResponse extends Response<JsonNode> {}
+
+    private static String text(JsonNode log, String field) throws IOException {
+        JsonNode v = log.get(field);
+        if (v == null || !v.isTextual()) {
+            throw new IOException("eth_getLogs: log without " + field + ": " + log);
+        }
+        return v.asText();
+    }
+
+    private static long quantity(JsonNode log, String field) throws IOException {
+        String hex = text(log, field);
+        if (!hex.startsWith("0x") || hex.length() < 3) {
+            throw new IOException("eth_getLogs: " + field + " is no hex quantity: " + hex);
+        }
+        try {
+            return Long.parseLong(hex, 2, hex.length(), 16);
+        } catch (NumberFormatException e) {
+            throw new IOException("eth_getLogs: " + field + " is no hex quantity: " + hex, e);
+        }
     }
 
     /** Sends an arbitrary JSON-RPC call (e.g. {@code anvil_reorg} in tests) and returns its raw result. */
