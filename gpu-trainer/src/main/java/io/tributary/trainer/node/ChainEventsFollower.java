@@ -112,7 +112,7 @@ public final class ChainEventsFollower implements AutoCloseable {
             failure = e;
             LOG.error("following chain.events failed: {}", e.toString(), e);
         } finally {
-            consumer.close(Duration.ofSeconds(2));
+            consumer.close();
         }
     }
 

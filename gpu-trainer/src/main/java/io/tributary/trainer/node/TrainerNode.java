@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * update = local - global transformed by its {@link Behaviour}, clipped and encoded, commit, reveal,
  * chunks to {@code updates.chunks}), then claims each finalized round on its own chain. Every new
  * global model is evaluated on the worker's held-out split; the schemas have no topic for metrics,
- * so loss and accuracy are logged ({@code evaluation task=T model-after-round=R loss=.. accuracy=..}).
+ * so loss and accuracy are logged ({@code evaluation task=T model=initial|after-round-R ... loss=.. accuracy=..}).
  *
  * <p>Claims prove the worker's leaf with the contributions tree rebuilt from the round's confirmed
  * {@code UpdateRevealed} events in {@code chain.events} ({@link ContributionProofs}); a round whose
@@ -235,8 +235,8 @@ public final class TrainerNode implements AutoCloseable {
             return;
         }
         Evaluation e = trainer.evaluate(model, test.get());
-        LOG.info("evaluation task={} model-after-round={} worker={} loss={} accuracy={} samples={}", task.taskId(),
-                round - 1, cfg.chain.worker(), String.format("%.4f", e.loss()), String.format("%.4f", e.accuracy()),
+        LOG.info("evaluation task={} model={} worker={} loss={} accuracy={} samples={}", task.taskId(),
+                round == 0 ? "initial" : "after-round-" + (round - 1), cfg.chain.worker(), String.format("%.4f", e.loss()), String.format("%.4f", e.accuracy()),
                 e.count());
     }
 
