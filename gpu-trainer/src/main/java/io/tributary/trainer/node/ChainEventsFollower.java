@@ -44,6 +44,7 @@ public final class ChainEventsFollower implements AutoCloseable {
     private final Thread thread;
     private volatile Throwable failure;
     private volatile boolean caughtUp;
+    private boolean started;
 
     /**
      * @param coordinator the home TaskCoordinator's address
@@ -64,8 +65,11 @@ public final class ChainEventsFollower implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
-    public ChainEventsFollower start() {
-        thread.start();
+    public synchronized ChainEventsFollower start() {
+        if (!started) {
+            started = true;
+            thread.start();
+        }
         return this;
     }
 
@@ -160,8 +164,12 @@ public final class ChainEventsFollower implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
-        consumer.wakeup();
-        thread.join(5_000);
+    public synchronized void close() throws InterruptedException {
+        if (started) {
+            consumer.wakeup();
+            thread.join(5_000);
+        } else {
+            consumer.close();
+        }
     }
 }

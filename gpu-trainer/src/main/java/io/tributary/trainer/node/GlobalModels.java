@@ -107,7 +107,7 @@ public final class GlobalModels {
                         LOG.warn("models.chunks {}: modelRoot is not the one committed on home; skipped", key);
                         continue;
                     }
-                    if (!chunkProves(c, payload, modelRoot)) {
+                    if (!chunkProves(c, payload, modelRoot, dimension)) {
                         LOG.warn("models.chunks {}: the proof does not lead to the modelRoot; skipped", key);
                         continue;
                     }
@@ -140,37 +140,29 @@ public final class GlobalModels {
 
     /**
      * Whether a chunk's leaves (its float32 coordinates, 64 a leaf, the last one padded with +0.0f)
-     * hash, with the chunk's proof, to {@code modelRoot}. A chunk's subtree has the height of a
-     * full chunk, {@code depth(tree) - proof length}; the last chunk is padded with empty leaves.
+     * hash, with the chunk's proof, to {@code modelRoot} of a model of {@code dimension}
+     * coordinates. The chunk's subtree has height {@code depth(model tree) - proof length}; a short
+     * last chunk is padded with empty leaves up to that height.
      */
-    static boolean chunkProves(ModelChunk c, byte[] payload, byte[] modelRoot) {
+    static boolean chunkProves(ModelChunk c, byte[] payload, byte[] modelRoot, int dimension) {
         if (payload.length == 0 || payload.length % Float.BYTES != 0) {
             return false;
         }
-        int coords = payload.length / Float.BYTES;
-        int leaves = ModelFile.leafCount(coords);
+        int leaves = ModelFile.leafCount(payload.length / Float.BYTES);
+        List<ByteBuffer> proof = c.getProof();
+        int height = MerkleTree.depthFor(ModelFile.leafCount(dimension)) - proof.size();
+        if (height < MerkleTree.depthFor(leaves)) {
+            return false;
+        }
         byte[] leafBytes = Arrays.copyOf(payload, leaves * ModelFile.LEAF_BYTES);
         byte[] hashes = new byte[leaves * Sha256.HASH_BYTES];
         Sha256 sha = new Sha256();
         for (int i = 0; i < leaves; i++) {
             sha.leafHash(leafBytes, i * ModelFile.LEAF_BYTES, ModelFile.LEAF_BYTES, hashes, i * Sha256.HASH_BYTES);
         }
-        List<ByteBuffer> proof = c.getProof();
         byte[][] siblings = new byte[proof.size()][];
         for (int i = 0; i < siblings.length; i++) {
             siblings[i] = bytes(proof.get(i));
-        }
-        // every chunk but the last is full: its leaf count is the chunk size 2^k; the last may be shorter
-        int height = MerkleTree.depthFor(leaves);
-        if (c.getChunkIndex() == c.getChunkCount() - 1 && c.getChunkCount() > 1) {
-            // the same height as the full chunks: the total depth minus the proof length equals it
-            // for every chunk; try the heights a shorter last chunk can have, up to the largest chunk size
-            for (int h = height; h <= 20; h++) {
-                if (MerkleTree.verify(MerkleTree.paddedRoot(hashes, leaves, h), c.getChunkIndex(), siblings, modelRoot)) {
-                    return true;
-                }
-            }
-            return false;
         }
         return MerkleTree.verify(MerkleTree.paddedRoot(hashes, leaves, height), c.getChunkIndex(), siblings, modelRoot);
     }
