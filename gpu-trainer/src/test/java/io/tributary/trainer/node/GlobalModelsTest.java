@@ -3,11 +3,8 @@ package io.tributary.trainer.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.schemas.avro.ModelChunk;
-import io.tributary.schemas.merkle.MerkleTree;
 import io.tributary.schemas.tensor.ModelFile;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -15,26 +12,8 @@ import org.junit.jupiter.api.Test;
 /** A models.chunks record is accepted only if its coordinates and proof lead to the round's modelRoot. */
 class GlobalModelsTest {
 
-    /** Chunks of {@code model} as the aggregation job cuts them: 2^k leaves of 64 float32 each, proof per subtree. */
     private static List<ModelChunk> chunks(float[] model, int k) {
-        MerkleTree tree = ModelFile.tree(model);
-        byte[] bytes = ModelFile.toBytes(model);
-        int leaves = ModelFile.leafCount(model.length);
-        int count = (leaves + (1 << k) - 1) >> k;
-        int level = Math.min(k, tree.depth());
-        List<ModelChunk> out = new ArrayList<>();
-        for (int c = 0; c < count; c++) {
-            int from = (c << k) * ModelFile.LEAF_BYTES;
-            int to = Math.min(bytes.length, ((c + 1) << k) * ModelFile.LEAF_BYTES);
-            List<ByteBuffer> proof = new ArrayList<>();
-            for (byte[] s : tree.subtreeProof(level, c)) {
-                proof.add(ByteBuffer.wrap(s));
-            }
-            out.add(ModelChunk.newBuilder().setTaskId(1).setRound(0).setChunkIndex(c).setChunkCount(count)
-                    .setModelRoot(ByteBuffer.wrap(tree.root())).setProof(proof)
-                    .setPayload(ByteBuffer.wrap(Arrays.copyOfRange(bytes, from, to))).build());
-        }
-        return out;
+        return ModelChunks.of(1, 0, model, k);
     }
 
     private static float[] model(int dimension) {

@@ -64,12 +64,14 @@ import org.web3j.utils.Numeric;
 
 /**
  * Two worker nodes on two real anvil chains (home and a participant, deployed by the
- * {@link Deployer}) and a real Kafka broker serve round 0 of a one-round task posted directly on
- * the TaskCoordinator: each stakes, learns of the task from {@code chain.events}, trains on its
- * MNIST share, commits and reveals on its own chain's hub and publishes its chunks. The test plays
- * the log source connector (it writes the TaskPosted event to {@code chain.events} as a
- * {@link ChainEvent}) and the relayer (it carries TASK_POSTED to both hubs with guardian
- * signatures); the aggregation job is not part of it.
+ * {@link Deployer}) and a real Kafka broker serve a two-round task posted directly on the
+ * TaskCoordinator: each stakes, learns of the task from {@code chain.events}, trains on its MNIST
+ * share, commits and reveals round 0 on its own chain's hub and publishes its chunks; then each
+ * starts round 1 from the model in {@code models.chunks} and claims round 0 on its own chain (TRN
+ * on home, wTRN from the participant's vault). The test plays the log source connector (it writes
+ * the TaskPosted and UpdateRevealed events to {@code chain.events}), the relayer (TASK_POSTED and
+ * ROUND_FINALIZED with guardian signatures) and the aggregator (FedAvg of the published chunks,
+ * commitRound, models.chunks, finalizeRound); the aggregation job is not part of it.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class TrainerNodeIT {
@@ -82,6 +84,7 @@ class TrainerNodeIT {
     private static final StaticGasProvider NO_GAS = new StaticGasProvider(BigInteger.ZERO, BigInteger.ZERO);
     private static final MlpSpec SPEC = MlpSpec.mnist();
     private static final int CHUNK_LEAVES_LOG2 = 8;
+    private static final long CHALLENGE_WINDOW = 5;
 
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final Map<String, TransactionWriter> writers = new HashMap<>();
@@ -153,20 +156,21 @@ class TrainerNodeIT {
         send(home, client, "approve", homeContracts.trainingToken(),
                 token.approve(homeContracts.taskCoordinator(), bounty).encodeFunctionCall());
         long startTime = home.timestamp() + 6;
-        long commitWindow = 16;
-        long revealWindow = 10;
-        TaskCoordinator.TaskSpec spec = new TaskCoordinator.TaskSpec(modelId, sha256("mnist"), BigInteger.ONE,
+        long commitWindow = 14;
+        long revealWindow = 8;
+        TaskCoordinator.TaskSpec spec = new TaskCoordinator.TaskSpec(modelId, sha256("mnist"), BigInteger.TWO,
                 BigInteger.ONE, BigInteger.valueOf(16), BigInteger.valueOf(10_000), BigInteger.valueOf(startTime),
                 BigInteger.valueOf(commitWindow + revealWindow), BigInteger.valueOf(commitWindow),
-                BigInteger.valueOf(revealWindow), BigInteger.valueOf(60), BigInteger.valueOf(10),
+                BigInteger.valueOf(revealWindow), BigInteger.valueOf(60), BigInteger.valueOf(CHALLENGE_WINDOW),
                 BigInteger.valueOf(4L << 32), BigInteger.valueOf(-24), BigInteger.ZERO, BigInteger.ZERO, BigInteger.ZERO,
                 List.of(BigInteger.valueOf(home.chainId), BigInteger.valueOf(arbitrum.chainId)));
         TransactionReceipt posted = send(home, client, "postTask", homeContracts.taskCoordinator(),
                 coordinator.postTask(spec, bounty).encodeFunctionCall());
         long taskId = TaskCoordinator.getTaskPostedEvents(posted).get(0).taskId.longValueExact();
-        publishTaskPosted(kafka, home, homeContracts.taskCoordinator(), posted, taskId);
+        publishEvent(kafka, home, posted, homeContracts.taskCoordinator(), EventEncoder.encode(TaskCoordinator.TASKPOSTED_EVENT),
+                "TaskCoordinator", "TaskPosted", Map.of("taskId", Long.toString(taskId), "client", client.getAddress().toLowerCase()));
         Map<String, Anvil> byName = Map.of("home", home, "arbitrum-local", arbitrum);
-        relay(deployment, byName, home, "home", posted);
+        relay(deployment, byName, "home", posted, 2);
         long t2 = System.nanoTime();
 
         // both nodes serve round 0
@@ -176,9 +180,13 @@ class TrainerNodeIT {
         long t3 = System.nanoTime();
 
         // on chain: each hub holds the worker's commitment (the one the hub computes) and its revealed root
-        WireParams params = new TaskSchedule(taskId, modelId.longValueExact(), 1, 10_000, 16, startTime, 26, 16, 10, 60,
-                10, 4L << 32, -24, 0, List.of(home.chainId, arbitrum.chainId)).wireParams(SPEC.parameterCount(), CHUNK_LEAVES_LOG2);
+        TaskSchedule schedule = new TaskSchedule(taskId, modelId.longValueExact(), 2, 10_000, 16, startTime,
+                commitWindow + revealWindow, commitWindow, revealWindow, 60, CHALLENGE_WINDOW, 4L << 32, -24, 0,
+                List.of(home.chainId, arbitrum.chainId));
+        WireParams params = schedule.wireParams(SPEC.parameterCount(), CHUNK_LEAVES_LOG2);
         List<ConsumerRecord<byte[], byte[]>> records = kafka.readAll(Topics.UPDATE_CHUNKS.name());
+        List<List<byte[]>> published = new ArrayList<>();
+        List<ContributionProofs.Reveal> reveals = new ArrayList<>();
         for (Object[] w : List.of(new Object[] {onHome, home, homeContracts}, new Object[] {onArbitrum, arbitrum, arbContracts})) {
             TrainerNode node = (TrainerNode) w[0];
             Anvil chain = (Anvil) w[1];
@@ -206,6 +214,14 @@ class TrainerNodeIT {
                 }
             }
             assertThat(chunks).hasSize(params.chunkCount());
+            chunks.sort(java.util.Comparator.comparingInt(UpdateChunk::getChunkIndex));
+            published.add(chunks.stream().map(c -> bytes(c.getPayload())).toList());
+            reveals.add(new ContributionProofs.Reveal(chain.chainId, worker, root, rec.weight));
+            TransactionReceipt revealReceipt = chain.web3j.ethGetTransactionReceipt(rec.revealTx).send().getTransactionReceipt()
+                    .orElseThrow();
+            publishEvent(kafka, chain, revealReceipt, contracts.workerHub(), EventEncoder.encode(WorkerHub.UPDATEREVEALED_EVENT),
+                    "WorkerHub", "UpdateRevealed", Map.of("taskId", Long.toString(taskId), "round", "0", "worker", worker,
+                            "updateRoot", rec.updateRoot, "samples", Long.toString(rec.weight), "dataRoot", rec.dataRoot));
             for (UpdateChunk c : chunks) {
                 assertThat(c.getChainId()).isEqualTo(chain.chainId);
                 assertThat(c.getWeight()).isEqualTo(rec.weight);
@@ -215,10 +231,63 @@ class TrainerNodeIT {
                 assertThat(MerkleTree.verify(decoded.chunkRoot(), c.getChunkIndex(), proof, root)).isTrue();
             }
         }
-        assertThat(onHome.failure()).isEmpty();
-        assertThat(onArbitrum.failure()).isEmpty();
-        LOG.info("timing: chains + Kafka + deployment {} ms, nodes up and task posted {} ms, round 0 served {} ms",
-                (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
+
+        // the test aggregates round 0 (FedAvg of the published chunks), commits it on home and
+        // publishes the new model to models.chunks; after the challenge window it finalizes the round
+        float[] next = io.tributary.trainer.FedAvg.apply(params, initial, published,
+                reveals.stream().mapToLong(ContributionProofs.Reveal::weight).toArray(),
+                reveals.stream().map(ContributionProofs.Reveal::updateRoot).toList());
+        byte[] contributionsRoot = io.tributary.schemas.merkle.Contribution.tree(ContributionProofs.contributions(reveals)).root();
+        while (System.currentTimeMillis() / 1000 < schedule.revealDeadline(0)) {
+            Thread.sleep(100);
+        }
+        Credentials aggregator = KEYS.get(ROLES.aggregator());
+        TransactionReceipt committed = send(home, aggregator, "commitRound-0", homeContracts.taskCoordinator(),
+                coordinator.commitRound(BigInteger.valueOf(taskId), BigInteger.ZERO, ModelFile.root(next), contributionsRoot,
+                        BigInteger.valueOf(reveals.get(0).weight() + reveals.get(1).weight()), BigInteger.TWO,
+                        List.of(BigInteger.valueOf(reveals.get(0).weight()), BigInteger.valueOf(reveals.get(1).weight())))
+                        .encodeFunctionCall());
+        try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
+            for (io.tributary.schemas.avro.ModelChunk c : ModelChunks.of(taskId, 0, next, CHUNK_LEAVES_LOG2)) {
+                producer.send(new ProducerRecord<>(Topics.MODEL_CHUNKS.name(),
+                        Topics.MODEL_CHUNKS.serializeKey(Keys.chunk(taskId, 0, c.getChunkIndex())),
+                        Topics.MODEL_CHUNKS.serializeValue(c))).get();
+            }
+        }
+        long committedAt = home.web3j.ethGetBlockByHash(committed.getBlockHash(), false).send().getBlock().getTimestamp()
+                .longValueExact();
+        while (System.currentTimeMillis() / 1000 < committedAt + CHALLENGE_WINDOW) {
+            Thread.sleep(100);
+        }
+        TransactionReceipt finalized = send(home, KEYS.get(ROLES.relayer()), "finalize-0", homeContracts.taskCoordinator(),
+                coordinator.finalizeRound(BigInteger.valueOf(taskId), BigInteger.ZERO).encodeFunctionCall());
+        relay(deployment, byName, "home", finalized, 1); // ROUND_FINALIZED to the arbitrum vault
+
+        // both nodes start round 1 from the new model (models.chunks), and claim round 0 on their own chains
+        await(() -> onHome.state().round(taskId, 1).phase == RoundPhase.PUBLISHED
+                        && onArbitrum.state().round(taskId, 1).phase == RoundPhase.PUBLISHED
+                        && onHome.state().round(taskId, 0).phase == RoundPhase.CLAIMED
+                        && onArbitrum.state().round(taskId, 0).phase == RoundPhase.CLAIMED,
+                Duration.ofSeconds(schedule.revealDeadline(1) - System.currentTimeMillis() / 1000 + 15),
+                "round 1 published and round 0 claimed by both");
+        long t4 = System.nanoTime();
+        String homeWorker = onHome.state().worker;
+        String arbWorker = onArbitrum.state().worker;
+        BigInteger reward = coordinator.roundReward(BigInteger.valueOf(taskId), BigInteger.ZERO).send();
+        BigInteger total = BigInteger.valueOf(reveals.get(0).weight() + reveals.get(1).weight());
+        assertThat(token.balanceOf(homeWorker).send()).as("TRN paid on home")
+                .isEqualTo(reward.multiply(BigInteger.valueOf(reveals.get(0).weight())).divide(total));
+        io.tributary.contracts.generated.RewardVault vault = io.tributary.contracts.generated.RewardVault.load(
+                arbContracts.rewardVault(), arbitrum.web3j, new ReadonlyTransactionManager(arbitrum.web3j, arbWorker), NO_GAS);
+        assertThat(vault.balanceOf(arbWorker).send()).as("wTRN minted on arbitrum")
+                .isEqualTo(reward.multiply(BigInteger.valueOf(reveals.get(1).weight())).divide(total));
+        for (TrainerNode node : List.of(onHome, onArbitrum)) {
+            assertThat(node.state().round(taskId, 1).updateRoot).isNotEqualTo(node.state().round(taskId, 0).updateRoot);
+            assertThat(node.failure()).isEmpty();
+        }
+        LOG.info("timing: chains + Kafka + deployment {} ms, nodes up and task posted {} ms, round 0 served {} ms, "
+                        + "round 1 served and round 0 claimed {} ms", (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000,
+                (t3 - t2) / 1_000_000, (t4 - t3) / 1_000_000);
     }
 
     // ---------------------------------------------------------------------------------------------- helpers
@@ -238,37 +307,40 @@ class TrainerNodeIT {
                 .chunkLeavesLog2(CHUNK_LEAVES_LOG2).poll(Duration.ofMillis(200)).build()).start();
     }
 
-    /** What the log source connector writes for the TaskPosted log of {@code receipt}. */
-    private static void publishTaskPosted(KafkaTestBroker kafka, Anvil home, String coordinator, TransactionReceipt receipt,
-                                          long taskId) throws Exception {
-        String topic0 = EventEncoder.encode(TaskCoordinator.TASKPOSTED_EVENT);
+    /** What the log source connector writes for the log of {@code receipt} emitted by {@code contract} with {@code topic0}. */
+    private static void publishEvent(KafkaTestBroker kafka, Anvil chain, TransactionReceipt receipt, String contract,
+                                     String topic0, String contractName, String eventName, Map<String, String> fields)
+            throws Exception {
         Log log = receipt.getLogs().stream()
-                .filter(l -> l.getAddress().equalsIgnoreCase(coordinator) && l.getTopics().get(0).equals(topic0))
+                .filter(l -> l.getAddress().equalsIgnoreCase(contract) && l.getTopics().get(0).equals(topic0))
                 .findFirst().orElseThrow();
-        long ts = home.web3j.ethGetBlockByHash(receipt.getBlockHash(), false).send().getBlock().getTimestamp().longValueExact();
+        long ts = chain.web3j.ethGetBlockByHash(receipt.getBlockHash(), false).send().getBlock().getTimestamp().longValueExact();
         ChainEvent event = ChainEvent.newBuilder()
                 .setOp(ChangeOp.c)
-                .setSource(LogSource.newBuilder().setChainId(home.chainId).setBlockNumber(log.getBlockNumber().longValueExact())
+                .setSource(LogSource.newBuilder().setChainId(chain.chainId).setBlockNumber(log.getBlockNumber().longValueExact())
                         .setBlockHash(log.getBlockHash()).setBlockTimestamp(ts).setTxHash(log.getTransactionHash())
                         .setLogIndex(log.getLogIndex().intValueExact()).setContract(log.getAddress()).build())
-                .setContractName("TaskCoordinator").setEventName("TaskPosted")
-                .setFields(Map.of("taskId", Long.toString(taskId), "client", log.getTopics().get(2)))
+                .setContractName(contractName).setEventName(eventName).setFields(fields)
                 .setTopics(log.getTopics().stream().map(t -> ByteBuffer.wrap(Numeric.hexStringToByteArray(t))).toList())
                 .setData(ByteBuffer.wrap(Numeric.hexStringToByteArray(log.getData())))
                 .setEmittedAt(System.currentTimeMillis())
                 .build();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
-                "key.serializer", ByteArraySerializer.class.getName(), "value.serializer", ByteArraySerializer.class.getName()))) {
+        try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
             producer.send(new ProducerRecord<>(Topics.CHAIN_EVENTS.name(),
-                    Topics.CHAIN_EVENTS.serializeKey(Keys.chainEvent(home.chainId, log.getAddress(), log.getTransactionHash(),
+                    Topics.CHAIN_EVENTS.serializeKey(Keys.chainEvent(chain.chainId, log.getAddress(), log.getTransactionHash(),
                             log.getLogIndex().intValueExact())),
                     Topics.CHAIN_EVENTS.serializeValue(event))).get();
         }
     }
 
+    private static KafkaProducer<byte[], byte[]> producer(KafkaTestBroker kafka) {
+        return new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
+                "key.serializer", ByteArraySerializer.class.getName(), "value.serializer", ByteArraySerializer.class.getName()));
+    }
+
     /** Carries every gateway ContractCall of {@code receipt} to its destination, signed by the gateway's guardians. */
-    private void relay(Deployment deployment, Map<String, Anvil> chains, Anvil source, String sourceName,
-                       TransactionReceipt receipt) throws Exception {
+    private void relay(Deployment deployment, Map<String, Anvil> chains, String sourceName, TransactionReceipt receipt,
+                       int expected) throws Exception {
         String sourceGateway = deployment.chain(sourceName).gateway();
         String topic0 = EventEncoder.encode(Gateway.CONTRACTCALL_EVENT);
         Credentials relayer = KEYS.get(ROLES.relayer());
@@ -294,13 +366,14 @@ class TrainerNodeIT {
             String key = "relay-" + Numeric.toHexString(commandId);
             send(chain, relayer, key + "-approve", destination.gateway(), gateway.approveContractCall(commandId, sourceName,
                     sender, call.destinationContractAddress, call.payloadHash, GatewayApprovals.ordered(signed)).encodeFunctionCall());
+            // every receiver (hub, vault) is an AxelarExecutable with the same execute
             WorkerHub receiver = WorkerHub.load(call.destinationContractAddress, chain.web3j,
                     new ReadonlyTransactionManager(chain.web3j, relayer.getAddress()), NO_GAS);
             send(chain, relayer, key + "-execute", call.destinationContractAddress,
                     receiver.execute(commandId, sourceName, sender, call.payload).encodeFunctionCall());
             relayed++;
         }
-        assertThat(relayed).as("TASK_POSTED to both hubs").isEqualTo(2);
+        assertThat(relayed).as("messages relayed").isEqualTo(expected);
     }
 
     private TransactionReceipt send(Anvil chain, Credentials key, String what, String to, String data) throws Exception {
