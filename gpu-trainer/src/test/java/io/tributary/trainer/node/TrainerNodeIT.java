@@ -156,8 +156,8 @@ class TrainerNodeIT {
         send(home, client, "approve", homeContracts.trainingToken(),
                 token.approve(homeContracts.taskCoordinator(), bounty).encodeFunctionCall());
         long startTime = home.timestamp() + 6;
-        long commitWindow = 14;
-        long revealWindow = 8;
+        long commitWindow = 10;
+        long revealWindow = 6;
         TaskCoordinator.TaskSpec spec = new TaskCoordinator.TaskSpec(modelId, sha256("mnist"), BigInteger.TWO,
                 BigInteger.ONE, BigInteger.valueOf(16), BigInteger.valueOf(10_000), BigInteger.valueOf(startTime),
                 BigInteger.valueOf(commitWindow + revealWindow), BigInteger.valueOf(commitWindow),
