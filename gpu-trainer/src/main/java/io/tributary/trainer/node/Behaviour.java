@@ -17,15 +17,15 @@ public enum Behaviour {
     /** A copy of the last round's global-model delta instead of training (zero in round 0). */
     FREERIDE;
 
-    /** Whether the worker trains at all (a free rider does not). */
+    /** Whether the worker trains at all (noise and free riding need no trained update). */
     public boolean trains() {
-        return this != FREERIDE;
+        return this == HONEST || this == SIGNFLIP;
     }
 
     /**
      * The update to send.
      *
-     * @param trained the trained update (local - global); ignored by NOISE and FREERIDE (may be null for FREERIDE)
+     * @param trained the trained update (local - global); ignored (may be null) when {@link #trains()} is false
      * @param lastGlobalDelta global(r) - global(r-1), or null in round 0 (FREERIDE only)
      * @param dimension the model's coordinate count
      * @param clipBound the task's L2 clip bound (NOISE)

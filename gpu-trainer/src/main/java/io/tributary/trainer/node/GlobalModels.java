@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * Round r > 0: the {@code models.chunks} records of round r - 1 (keys {@code taskId:(r-1):chunk}),
  * each chunk checked against its proof and the round's modelRoot as committed on the home chain,
  * and the assembled model checked against that root once more. Models are cached under
- * {@code cacheDir} as model files, so a restart does not fetch them again.
+ * {@code cacheDir} as model files, so a restart does not fetch them again. Not thread-safe.
  */
 public final class GlobalModels {
 
@@ -42,6 +42,9 @@ public final class GlobalModels {
     private final NodeChain chain;
     private final Path cacheDir;
     private final int dimension;
+    private final Map<String, Long> lastFetch = new HashMap<>();
+    /** Least time between two reads of models.chunks for the same round (the topic is read from its start). */
+    private static final long REFETCH_MILLIS = 2_000;
 
     public GlobalModels(String bootstrapServers, NodeChain chain, Path cacheDir, int dimension) {
         this.bootstrapServers = bootstrapServers;
@@ -65,6 +68,13 @@ public final class GlobalModels {
             if (root.isEmpty()) {
                 return Optional.empty();
             }
+            String key = task.taskId() + ":" + (round - 1);
+            long now = System.currentTimeMillis();
+            Long last = lastFetch.get(key);
+            if (last != null && now - last < REFETCH_MILLIS) {
+                return Optional.empty();
+            }
+            lastFetch.put(key, now);
             Optional<float[]> fetched = fetch(task.taskId(), round - 1, root.get());
             if (fetched.isEmpty()) {
                 return Optional.empty();

@@ -49,7 +49,9 @@ class BehaviourTest {
         assertThat(Behaviour.FREERIDE.apply(null, delta, 4, 1.0, 1)).containsExactly(delta);
         assertThat(Behaviour.FREERIDE.apply(null, null, 4, 1.0, 1)).containsExactly(0f, 0f, 0f, 0f);
         assertThat(Behaviour.FREERIDE.trains()).isFalse();
+        assertThat(Behaviour.NOISE.trains()).isFalse();
         assertThat(Behaviour.HONEST.trains()).isTrue();
+        assertThat(Behaviour.SIGNFLIP.trains()).isTrue();
     }
 
     @Test
