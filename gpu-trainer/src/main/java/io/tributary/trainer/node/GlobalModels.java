@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
  * The global model a round starts from. Round 0: the registered model's initial weights, read from
  * its registry URI and checked against its {@code initialRoot} ({@link ModelFile#read(URI, int, byte[])}).
  * Round r > 0: the {@code models.chunks} records of round r - 1 (keys {@code taskId:(r-1):chunk}),
+ * or, when round r - 1 failed without a commitment, the model round r - 1 started from;
  * each chunk checked against its proof and the round's modelRoot as committed on the home chain,
  * and the assembled model checked against that root once more. Models are cached under
  * {@code cacheDir} as model files, so a restart does not fetch them again. Not thread-safe.
@@ -66,6 +67,9 @@ public final class GlobalModels {
         } else {
             Optional<byte[]> root = chain.committedModelRoot(task.taskId(), round - 1);
             if (root.isEmpty()) {
+                if (chain.settlement(task.taskId(), round - 1).state() == NodeChain.Settlement.State.FAILED) {
+                    return startOf(task, round - 1); // a failed round leaves the global model as it was
+                }
                 return Optional.empty();
             }
             String key = task.taskId() + ":" + (round - 1);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tributary.schemas.avro.ModelChunk;
 import io.tributary.schemas.tensor.ModelFile;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -14,6 +15,37 @@ class GlobalModelsTest {
 
     private static List<ModelChunk> chunks(float[] model, int k) {
         return ModelChunks.of(1, 0, model, k);
+    }
+
+    @Test
+    void shouldStartARoundAfterAFailedRoundFromTheModelTheFailedRoundStartedFrom() throws Exception {
+        Path dir = Path.of(System.getProperty("tributary.test.dir", "target/test-state"), "global-models-" + System.nanoTime());
+        float[] initial = model(300);
+        Path file = dir.resolve("initial.model");
+        ModelFile.write(file, initial);
+        TaskSchedule task = RoundStateMachineTest.TASK;
+        InMemoryChain chain = new InMemoryChain(task);
+        chain.model = new NodeChain.RegisteredModel(task.modelId(), ModelFile.root(initial), file.toUri().toString());
+        GlobalModels models = new GlobalModels("127.0.0.1:1", chain, dir.resolve("cache"), 300);
+
+        assertThat(models.startOf(task, 0)).hasValueSatisfying(m -> assertThat(m).containsExactly(initial));
+        // round 0 neither committed nor failed yet: round 1 has no model to start from
+        assertThat(models.startOf(task, 1)).isEmpty();
+        chain.settlements.put(0, new NodeChain.Settlement(NodeChain.Settlement.State.FAILED, null));
+        assertThat(models.startOf(task, 1)).hasValueSatisfying(m -> assertThat(m).containsExactly(initial));
+    }
+
+    @Test
+    void shouldRefuseAnInitialModelWhoseRootIsNotTheRegisteredOne() throws Exception {
+        Path dir = Path.of(System.getProperty("tributary.test.dir", "target/test-state"), "global-models-" + System.nanoTime());
+        Path file = dir.resolve("initial.model");
+        ModelFile.write(file, model(300));
+        TaskSchedule task = RoundStateMachineTest.TASK;
+        InMemoryChain chain = new InMemoryChain(task);
+        chain.model = new NodeChain.RegisteredModel(task.modelId(), ModelFile.root(model(301)), file.toUri().toString());
+        GlobalModels models = new GlobalModels("127.0.0.1:1", chain, dir.resolve("cache"), 300);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> models.startOf(task, 0))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     private static float[] model(int dimension) {

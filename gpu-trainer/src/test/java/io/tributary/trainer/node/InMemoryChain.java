@@ -29,6 +29,9 @@ final class InMemoryChain implements NodeChain {
     final List<String> writes = new ArrayList<>();
     private String crashAfter;
     private boolean hubKnows = true;
+    RegisteredModel model;
+    final Map<Integer, byte[]> committedModelRoots = new HashMap<>();
+    final Map<Integer, Settlement> settlements = new HashMap<>();
 
     InMemoryChain(TaskSchedule task) {
         this.task = task;
@@ -87,7 +90,10 @@ final class InMemoryChain implements NodeChain {
 
     @Override
     public RegisteredModel model(long modelId) {
-        throw new UnsupportedOperationException();
+        if (model == null || model.modelId() != modelId) {
+            throw new UnsupportedOperationException("no model " + modelId);
+        }
+        return model;
     }
 
     @Override
@@ -166,12 +172,12 @@ final class InMemoryChain implements NodeChain {
 
     @Override
     public Optional<byte[]> committedModelRoot(long taskId, int round) {
-        return Optional.empty();
+        return Optional.ofNullable(committedModelRoots.get(round));
     }
 
     @Override
     public Settlement settlement(long taskId, int round) {
-        return new Settlement(Settlement.State.PENDING, null);
+        return settlements.getOrDefault(round, new Settlement(Settlement.State.PENDING, null));
     }
 
     @Override
