@@ -59,7 +59,7 @@ import org.web3j.utils.Numeric;
 class TaskIntakeIT {
 
     private static final long CHAIN_ID = 31337;
-    private static final List<Credentials> KEYS = DevKeys.anvil(10);
+    private static final List<Credentials> KEYS = DevKeys.anvil(12);
     private static final KeyRoles ROLES = KeyRoles.defaults();
     private static final Credentials CLIENT = KEYS.get(ROLES.client());
     private static final Credentials STRANGER = KEYS.get(ROLES.workers().get(0));

@@ -101,7 +101,7 @@ class RelayerConfigTest {
                 {"kafka": {"bootstrapServers": "127.0.0.1:19092"},
                  "chains": [{"name": "home", "chainId": 31337, "rpcUrl": "http://127.0.0.1:1",
                              "contracts": {"gateway": "%s", "threshold": 3}, "devKeys": [%s]}]}
-                """.formatted(GW, devKeys(10)));
+                """.formatted(GW, devKeys(12)));
 
         RelayerConfig config = RelayerConfig.read(file);
 
@@ -120,8 +120,8 @@ class RelayerConfigTest {
                  "chains": [{"name": "home", "chainId": 31337, "rpcUrl": "http://127.0.0.1:1",
                              "contracts": {"gateway": "%s", "threshold": 2}, "devKeys": [%s]}],
                  "deployment": {"roles": {"deployer": 0, "aggregator": 1, "relayer": 6, "guardians": [2, 3, 4],
-                                          "client": 5, "workers": [7]}}}
-                """.formatted(GW, devKeys(8)));
+                                          "client": 5, "workers": [7], "intake": 8, "operator": 9}}}
+                """.formatted(GW, devKeys(10)));
 
         RelayerConfig config = RelayerConfig.read(file);
 
@@ -141,7 +141,7 @@ class RelayerConfigTest {
                 """.formatted(GW, devKeys(6)));
 
         assertThatThrownBy(() -> RelayerConfig.read(file)).hasMessageContaining("6 dev keys")
-                .hasMessageContaining("the 10 its key roles need");
+                .hasMessageContaining("the 12 its key roles need");
     }
 
     private static String devKey(int index) {

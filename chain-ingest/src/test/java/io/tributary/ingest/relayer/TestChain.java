@@ -52,7 +52,7 @@ final class TestChain implements AutoCloseable {
         Files.createDirectories(dir);
         int port = AnvilTestChain.freePort();
         Process process = new ProcessBuilder(anvil.toString(), "--host", "127.0.0.1", "--port", Integer.toString(port),
-                        "--chain-id", Long.toString(chainId))
+                        "--chain-id", Long.toString(chainId), "--accounts", "16")
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("anvil-" + name + ".log").toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))

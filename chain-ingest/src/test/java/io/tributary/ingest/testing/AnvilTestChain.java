@@ -57,7 +57,7 @@ public final class AnvilTestChain implements AutoCloseable {
         Files.createDirectories(dir);
         Path log = dir.resolve("anvil-" + chainId + "-" + port + ".log");
         Process p = new ProcessBuilder(anvil.toString(), "--host", "127.0.0.1", "--port", Integer.toString(port),
-                "--chain-id", Long.toString(chainId))
+                "--chain-id", Long.toString(chainId), "--accounts", "16")
                 .redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .start();

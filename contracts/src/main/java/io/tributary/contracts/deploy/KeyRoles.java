@@ -17,9 +17,12 @@ import java.util.Set;
  * @param guardians the gateway guardians, the same set on every chain
  * @param client the client who posts tasks (TRN minted to it at deployment)
  * @param workers the workers
+ * @param intake the task intake that sends {@code postTaskFor} for signed requests (it pays their gas)
+ * @param operator the network operator's keeper: finalizes rounds after their challenge window and
+ *     fails rounds that missed their aggregation deadline (both are open to anyone on chain)
  */
 public record KeyRoles(int deployer, int aggregator, int relayer, List<Integer> guardians, int client,
-        List<Integer> workers) {
+        List<Integer> workers, int intake, int operator) {
 
     public KeyRoles {
         guardians = List.copyOf(Objects.requireNonNull(guardians, "guardians"));
@@ -28,7 +31,7 @@ public record KeyRoles(int deployer, int aggregator, int relayer, List<Integer> 
         if (guardians.isEmpty()) {
             problems.add("at least one guardian key is needed");
         }
-        List<Integer> all = new ArrayList<>(List.of(deployer, aggregator, relayer, client));
+        List<Integer> all = new ArrayList<>(List.of(deployer, aggregator, relayer, client, intake, operator));
         all.addAll(guardians);
         all.addAll(workers);
         Set<Integer> seen = new HashSet<>();
@@ -45,16 +48,17 @@ public record KeyRoles(int deployer, int aggregator, int relayer, List<Integer> 
     }
 
     /**
-     * The devnet's assignment over anvil's ten default accounts: 0 deployer/owner, 1 aggregator,
-     * 2 relayer, 3-5 guardians, 6 client, 7-9 workers.
+     * The devnet's assignment: 0 deployer/owner, 1 aggregator, 2 relayer, 3-5 guardians, 6 client,
+     * 7-9 workers, 10 intake, 11 operator (so anvil runs with at least {@link #keysNeeded()} accounts).
+     * Every writer has a key of its own: two writers on one key would race for its nonces.
      */
     public static KeyRoles defaults() {
-        return new KeyRoles(0, 1, 2, List.of(3, 4, 5), 6, List.of(7, 8, 9));
+        return new KeyRoles(0, 1, 2, List.of(3, 4, 5), 6, List.of(7, 8, 9), 10, 11);
     }
 
     /** How many dev keys the assignment needs (the highest index + 1). */
     public int keysNeeded() {
-        int max = Math.max(Math.max(deployer, aggregator), Math.max(relayer, client));
+        int max = Math.max(Math.max(Math.max(deployer, aggregator), Math.max(relayer, client)), Math.max(intake, operator));
         for (int i : guardians) {
             max = Math.max(max, i);
         }

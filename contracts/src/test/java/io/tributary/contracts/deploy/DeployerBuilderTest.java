@@ -13,7 +13,7 @@ import org.web3j.protocol.http.HttpService;
 
 class DeployerBuilderTest {
 
-    private static final List<Credentials> KEYS = DevKeys.anvil(10);
+    private static final List<Credentials> KEYS = DevKeys.anvil(12);
     private static final Web3j UNUSED = Web3j.build(new HttpService("http://127.0.0.1:9"));
 
     @Test
@@ -26,14 +26,14 @@ class DeployerBuilderTest {
     void shouldAssignTenDistinctKeysByDefault() {
         KeyRoles roles = KeyRoles.defaults();
 
-        assertThat(roles.keysNeeded()).isEqualTo(10);
+        assertThat(roles.keysNeeded()).isEqualTo(12);
         assertThat(roles.guardians()).containsExactly(3, 4, 5);
         assertThat(roles.workers()).containsExactly(7, 8, 9);
     }
 
     @Test
     void shouldRefuseAKeyWithTwoRoles() {
-        assertThatThrownBy(() -> new KeyRoles(0, 1, 2, List.of(3, 1), 6, List.of(7)))
+        assertThatThrownBy(() -> new KeyRoles(0, 1, 2, List.of(3, 1), 6, List.of(7), 10, 11))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("key index 1 has two roles");
     }
@@ -43,7 +43,7 @@ class DeployerBuilderTest {
         assertThatThrownBy(() -> Deployer.builder().devKeys(KEYS.subList(0, 4)).threshold(4).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("exactly one home chain is needed, got 0")
-                .hasMessageContaining("the roles need 10 dev keys, got 4")
+                .hasMessageContaining("the roles need 12 dev keys, got 4")
                 .hasMessageContaining("stateDir is required")
                 .hasMessageContaining("threshold must be in 1..3");
     }

@@ -28,7 +28,7 @@ import org.web3j.tx.gas.StaticGasProvider;
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class DeployerIT {
 
-    private static final List<Credentials> KEYS = DevKeys.anvil(10);
+    private static final List<Credentials> KEYS = DevKeys.anvil(12);
 
     private Path dir;
     private List<TestChain> chains;

@@ -50,7 +50,7 @@ public final class Anvil implements AutoCloseable {
         }
         Files.createDirectories(log.toAbsolutePath().getParent());
         List<String> command = new ArrayList<>(List.of(anvil, "--host", "127.0.0.1", "--port", Integer.toString(port),
-                "--chain-id", Long.toString(chainId)));
+                "--chain-id", Long.toString(chainId), "--accounts", "16"));
         command.addAll(List.of(extraArgs));
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)

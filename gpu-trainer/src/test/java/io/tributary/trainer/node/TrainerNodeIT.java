@@ -77,7 +77,7 @@ import org.web3j.utils.Numeric;
 class TrainerNodeIT {
 
     private static final Logger LOG = LoggerFactory.getLogger(TrainerNodeIT.class);
-    private static final List<Credentials> KEYS = DevKeys.anvil(10);
+    private static final List<Credentials> KEYS = DevKeys.anvil(12);
     private static final KeyRoles ROLES = KeyRoles.defaults();
     private static final BigInteger ETHER = BigInteger.TEN.pow(18);
     private static final BigInteger FEE_CAP = BigInteger.TEN.pow(11);

@@ -16,6 +16,8 @@ final class AnvilNode implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AnvilNode.class);
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(30);
+    /** Funded dev keys per chain: enough for every role of {@code KeyRoles.defaults()}, with room to spare. */
+    static final int ACCOUNTS = 16;
 
     private final ChainSpec spec;
     private final int port;
@@ -45,6 +47,7 @@ final class AnvilNode implements AutoCloseable {
                         "--port", Integer.toString(port),
                         "--chain-id", Long.toString(spec.chainId()),
                         "--block-time", spec.anvilBlockTime(),
+                        "--accounts", Integer.toString(ACCOUNTS),
                         "--config-out", configOut.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())

@@ -147,7 +147,7 @@ public final class Devnet implements AutoCloseable {
                 .withDeployment(deployed.deployment(), dir.resolve(DevnetDeployment.STATE_DIR))
                 .withIngest(new DevnetInfo.Ingest(connect.restUrl(), DevnetIngest.CONNECTOR_NAME,
                         dir.resolve(DevnetIngest.RELAYER_STATE_DIR).toString()))
-                .withIntake(new DevnetInfo.Intake(IntakeConfig.DEFAULT_GROUP, deployed.deployment().roles().deployer(),
+                .withIntake(new DevnetInfo.Intake(IntakeConfig.DEFAULT_GROUP, deployed.deployment().roles().intake(),
                         dir.resolve(INTAKE_STATE_DIR).toString()));
 
         long t0 = System.nanoTime();

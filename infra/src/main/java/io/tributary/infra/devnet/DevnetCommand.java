@@ -72,10 +72,10 @@ public final class DevnetCommand implements Runnable {
         }
         if (info.deployment() != null) {
             var roles = info.deployment().roles();
-            out.printf("  %-16s deployer #%d, aggregator #%d, relayer #%d, guardians #%s (%d of %d), client #%d, workers #%s%n",
+            out.printf("  %-16s deployer #%d, aggregator #%d, relayer #%d, guardians #%s (%d of %d), client #%d, workers #%s, intake #%d, operator #%d%n",
                     "dev key roles", roles.deployer(), roles.aggregator(), roles.relayer(), roles.guardians(),
                     info.home().contracts() == null ? 0 : info.home().contracts().threshold(), roles.guardians().size(),
-                    roles.client(), roles.workers());
+                    roles.client(), roles.workers(), roles.intake(), roles.operator());
         }
         if (info.ingest() != null) {
             out.printf("  %-16s %s  connector %s (chain.events, chain.blocks)  relayer state %s%n", "kafka connect",
