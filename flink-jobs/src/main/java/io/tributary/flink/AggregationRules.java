@@ -68,7 +68,7 @@ public final class AggregationRules {
     }
 
     private static final VectorSpecies<Integer> LANES = IntVector.SPECIES_PREFERRED;
-    private static final Map<Integer, int[]> NETWORKS = new ConcurrentHashMap<>();
+    private static final Map<List<Integer>, int[]> NETWORKS = new ConcurrentHashMap<>();
 
     /**
      * Sorts each coordinate's n values with a sorting network, {@link #LANES} coordinates at once
@@ -90,7 +90,7 @@ public final class AggregationRules {
             return trimmed(values, cut);
         }
         int dim = chunks.get(0).coordCount();
-        int[] network = NETWORKS.computeIfAbsent(n, AggregationRules::sortingNetwork);
+        int[] network = NETWORKS.computeIfAbsent(List.of(n, cut), k -> sortingNetwork(n, cut, n - cut - 1));
         int[] column = new int[n * lanes];
         long[] out = new long[dim];
         int kept = n - 2 * cut;
@@ -133,8 +133,17 @@ public final class AggregationRules {
      * it is left out.
      */
     static int[] sortingNetwork(int n) {
+        return sortingNetwork(n, 0, n - 1);
+    }
+
+    /**
+     * The pairs of {@link #sortingNetwork(int)} that the sorted outputs {@code first..last} depend
+     * on: walking back from those outputs, a pair is kept when either of its positions is still
+     * needed, and then both are. Those outputs come out exactly as from the whole network.
+     */
+    static int[] sortingNetwork(int n, int first, int last) {
         int size = Integer.highestOneBit(Math.max(1, n - 1)) << 1;
-        java.util.ArrayList<Integer> pairs = new java.util.ArrayList<>();
+        java.util.ArrayList<int[]> pairs = new java.util.ArrayList<>();
         for (int p = 1; p < size; p <<= 1) {
             for (int k = p; k >= 1; k >>= 1) {
                 for (int j = k % p; j + k < size; j += 2 * k) {
@@ -142,14 +151,32 @@ public final class AggregationRules {
                         int a = i + j;
                         int b = i + j + k;
                         if (a / (2 * p) == b / (2 * p) && b < n) {
-                            pairs.add(a);
-                            pairs.add(b);
+                            pairs.add(new int[] {a, b});
                         }
                     }
                 }
             }
         }
-        return pairs.stream().mapToInt(Integer::intValue).toArray();
+        boolean[] needed = new boolean[Math.max(n, 1)];
+        for (int i = Math.max(0, first); i <= last && i < n; i++) {
+            needed[i] = true;
+        }
+        java.util.ArrayDeque<int[]> kept = new java.util.ArrayDeque<>();
+        for (int k = pairs.size() - 1; k >= 0; k--) {
+            int[] pair = pairs.get(k);
+            if (needed[pair[0]] || needed[pair[1]]) {
+                needed[pair[0]] = true;
+                needed[pair[1]] = true;
+                kept.addFirst(pair);
+            }
+        }
+        int[] out = new int[2 * kept.size()];
+        int k = 0;
+        for (int[] pair : kept) {
+            out[k++] = pair[0];
+            out[k++] = pair[1];
+        }
+        return out;
     }
 
     private static long[] trimmed(List<long[]> updates, int cut) {

@@ -42,6 +42,32 @@ class AggregationRulesTest {
     }
 
     @Test
+    void shouldPlaceTheMiddleOutputsWhenOnlyThoseArePartOfTheNetwork() {
+        SplittableRandom rnd = new SplittableRandom(6);
+        for (int n = 1; n <= 130; n++) {
+            int lo = (n - 1) / 2;
+            int hi = n / 2;
+            int[] partial = AggregationRules.sortingNetwork(n, lo, hi);
+            assertThat(partial.length).isLessThanOrEqualTo(AggregationRules.sortingNetwork(n).length);
+            for (int trial = 0; trial < 20; trial++) {
+                int[] x = new int[n];
+                for (int i = 0; i < n; i++) {
+                    x[i] = rnd.nextInt(-1000, 1000);
+                }
+                int[] expected = x.clone();
+                Arrays.sort(expected);
+                for (int k = 0; k < partial.length; k += 2) {
+                    int lo2 = Math.min(x[partial[k]], x[partial[k + 1]]);
+                    x[partial[k + 1]] = Math.max(x[partial[k]], x[partial[k + 1]]);
+                    x[partial[k]] = lo2;
+                }
+                assertThat(x[lo]).as("n=%d", n).isEqualTo(expected[lo]);
+                assertThat(x[hi]).as("n=%d", n).isEqualTo(expected[hi]);
+            }
+        }
+    }
+
+    @Test
     void shouldMatchThePerCoordinateSortWhenComputedFromChunks() throws Exception {
         for (int n : new int[] {1, 2, 3, 6, 7, 16, 33, 100}) {
             WireParams p = WireParams.builder().dimension(300).chunkLeavesLog2(1).exponentRange(-20, -4)

@@ -1,6 +1,7 @@
 package io.tributary.infra;
 
 import io.tributary.flink.bench.AggregationBench;
+import io.tributary.schemas.bench.CodecBenchmarks;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -53,6 +54,7 @@ final class BenchAggregateCommand implements Callable<Integer> {
                 .warmups(warmups)
                 .stateBackend(stateBackend)
                 .workDir(Environment.current().home().resolve("target").resolve("bench-aggregate"))
+                .floatLoop(this::floatLoop)
                 .progress(line -> System.out.println("tributary: " + line))
                 .build();
         Map<String, Object> figures = bench.run();
@@ -64,5 +66,15 @@ final class BenchAggregateCommand implements Callable<Integer> {
         }
         System.out.println("tributary: aggregation benchmark written to " + target);
         return 0;
+    }
+
+    /** The codec benchmark's float32 baseline over the same N x P: one call is one weighted-sum pass. */
+    private Runnable floatLoop() {
+        CodecBenchmarks.FloatState state = new CodecBenchmarks.FloatState();
+        state.coords = coords;
+        state.updates = updates;
+        state.setUp();
+        CodecBenchmarks loop = new CodecBenchmarks();
+        return () -> loop.floatLoop(state);
     }
 }

@@ -44,6 +44,8 @@ class BenchAggregateIT {
         // FedAvg keeps one int64 sum per coordinate of the open round, and not much more.
         long state = json.path("state_bytes_per_open_round").asLong();
         assertThat(state).isGreaterThanOrEqualTo(8L * COORDS).isLessThanOrEqualTo(2L * COORDS * 8);
+        assertThat(json.path("state_bytes_per_open_round_half_updates").asLong())
+                .isGreaterThanOrEqualTo(8L * COORDS).isLessThanOrEqualTo(state);
         assertThat(json.path("goal_state_bytes_per_open_round").asLong()).isEqualTo(2L * COORDS * 8);
         assertThat(json.path("state_goal").asText()).isEqualTo("met");
         assertThat(json.path("updates").asInt()).isEqualTo(UPDATES);

@@ -6,7 +6,6 @@ import io.tributary.flink.KrumApplyFunction;
 import io.tributary.flink.KrumSelectFunction;
 import io.tributary.flink.RoundMessage;
 import io.tributary.schemas.avro.AggregationRule;
-import io.tributary.schemas.bench.CodecBenchmarks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -46,8 +46,10 @@ import org.slf4j.LoggerFactory;
  * The aggregation benchmark of issue 5: the job's own aggregation operators
  * ({@link ChunkAggregateFunction}, and for multi-Krum {@link KrumSelectFunction} and
  * {@link KrumApplyFunction}) run in a Flink MiniCluster over N updates of P coordinates, fed by an
- * in-memory source of chunks encoded before any timing, against the codec benchmark's plain
- * float32 weighted-sum loop ({@link CodecBenchmarks#floatLoop}) timed in the same run.
+ * in-memory source of chunks encoded before any timing, against a plain float32 weighted-sum loop
+ * over the same N x P timed in the same run (the caller passes the codec benchmark's
+ * {@code CodecBenchmarks.floatLoop}, so both benchmarks share one baseline and flink-jobs does not
+ * depend on the benchmark jar).
  *
  * <p>A rule's rate is {@code N * P / seconds}, the seconds being the wall time from the source's
  * first message to the last aggregated chunk at the sink (cluster start, job deployment and
@@ -73,8 +75,10 @@ public final class AggregationBench {
     private final int krumF;
     private final Path workDir;
     private final Consumer<String> progress;
+    private final Supplier<Runnable> floatLoop;
 
     private AggregationBench(Builder b) {
+        this.floatLoop = b.floatLoop;
         this.updates = b.updates;
         this.coords = b.coords;
         this.parallelism = b.parallelism;
@@ -112,9 +116,12 @@ public final class AggregationBench {
         Map<String, Double> seconds = new LinkedHashMap<>();
         Map<String, List<Double>> samples = new LinkedHashMap<>();
         long stateBytes;
+        long stateBytesHalf;
         try (MiniCluster cluster = startCluster()) {
-            stateBytes = openRoundStateBytes(cluster, round);
-            say("FedAvg state of one open round: %d bytes (%.2f x P x 8)", stateBytes, stateBytes / (8.0 * coords));
+            stateBytes = openRoundStateBytes(cluster, round, updates);
+            stateBytesHalf = openRoundStateBytes(cluster, round, updates / 2);
+            say("FedAvg state of one open round: %d bytes (%.3f x P x 8) with %d updates, %d bytes with %d",
+                    stateBytes, stateBytes / (8.0 * coords), updates, stateBytesHalf, updates / 2);
             for (Rule r : Rule.values()) {
                 List<Double> runs = new ArrayList<>();
                 for (int i = 0; i < warmups + repeats; i++) {
@@ -143,6 +150,7 @@ public final class AggregationBench {
             json.put(r.key + "_vs_float", rate / floatRate);
         }
         json.put("state_bytes_per_open_round", stateBytes);
+        json.put("state_bytes_per_open_round_half_updates", stateBytesHalf);
         long stateGoal = 2L * coords * 8;
         json.put("goal_fedavg_vs_float", FEDAVG_GOAL);
         json.put("goal_robust_vs_float", ROBUST_GOAL);
@@ -164,7 +172,8 @@ public final class AggregationBench {
                 + "median of " + repeats + " calls after " + warmups + " warm-up call(s).");
         json.put("state_method", "checkpointed size of the " + AGGREGATE + " operator's keyed state (all chunks of the "
                 + "round, all subtasks) after every update was folded and before the round closed, " + stateBackend
-                + " state backend");
+                + " state backend; also with half the updates, to show it does not grow with N beyond one "
+                + "contributor id per chunk");
         json.put("samples_seconds", samples.toString());
         json.put("updates", updates);
         json.put("coords", coords);
@@ -182,22 +191,18 @@ public final class AggregationBench {
         return ok ? "met" : "not met";
     }
 
-    /** The codec benchmark's float loop over the same N x P, timed here (median of the repeats). */
+    /** The float loop over the same N x P, timed here (median of the repeats); its data is dropped after. */
     private double floatLoopSeconds() {
-        say("float32 baseline: N=%d x P=%d weighted sum (CodecBenchmarks.floatLoop)", updates, coords);
-        CodecBenchmarks.FloatState state = new CodecBenchmarks.FloatState();
-        state.coords = coords;
-        state.updates = updates;
-        state.setUp();
-        CodecBenchmarks loop = new CodecBenchmarks();
+        say("float32 baseline: N=%d x P=%d weighted sum", updates, coords);
+        Runnable loop = floatLoop.get();
         int calls = Math.max(3, warmups);
         for (int i = 0; i < calls; i++) {
-            loop.floatLoop(state);
+            loop.run();
         }
         List<Double> runs = new ArrayList<>();
         for (int i = 0; i < Math.max(3, repeats); i++) {
             long t = System.nanoTime();
-            loop.floatLoop(state);
+            loop.run();
             runs.add((System.nanoTime() - t) / 1e9);
         }
         double s = median(runs);
@@ -231,7 +236,7 @@ public final class AggregationBench {
         try {
             StreamExecutionEnvironment env = environment();
             DataStream<Long> chunks = env.fromSequence(0, round.chunkCount() - 1).name("chunk indices");
-            topology(chunks, round, rule, runId, true);
+            topology(chunks, round, rule, runId, updates, true);
             JobID job = cluster.submitJob(env.getStreamGraph()).get().getJobID();
             JobResult result = cluster.requestJobResult(job).get();
             requireSuccess(result, rule.key);
@@ -252,8 +257,8 @@ public final class AggregationBench {
      * Feeds every update of the round to FedAvg without closing it, checkpoints, and reads the
      * checkpointed size of the aggregation operator's state.
      */
-    private long openRoundStateBytes(MiniCluster cluster, BenchRound round) throws Exception {
-        say("measuring the FedAvg state of one open round (checkpoint before the close)");
+    private long openRoundStateBytes(MiniCluster cluster, BenchRound round, int contributors) throws Exception {
+        say("measuring the FedAvg state of one open round of %d updates (checkpoint before the close)", contributors);
         String runId = UUID.randomUUID().toString();
         BenchClock clock = BenchClock.open(runId);
         JobID job = null;
@@ -261,7 +266,7 @@ public final class AggregationBench {
             StreamExecutionEnvironment env = environment();
             env.enableCheckpointing(Duration.ofHours(1).toMillis()); // only the checkpoint triggered below
             DataStream<Long> chunks = env.fromSequence(0, Long.MAX_VALUE).setParallelism(1).name("chunk indices");
-            topology(chunks, round, Rule.FEDAVG, runId, false);
+            topology(chunks, round, Rule.FEDAVG, runId, contributors, false);
             job = cluster.submitJob(env.getStreamGraph()).get().getJobID();
             long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
             while (clock.groupsEmitted.get() < round.chunkCount()) {
@@ -310,10 +315,11 @@ public final class AggregationBench {
     }
 
     /** The aggregation part of RoundAggregationJob's topology, fed by the prepared round. */
-    private void topology(DataStream<Long> chunkIndices, BenchRound round, Rule rule, String runId, boolean close) {
+    private void topology(DataStream<Long> chunkIndices, BenchRound round, Rule rule, String runId, int contributors,
+                          boolean close) {
         int ruleParam = rule == Rule.TRIMMED ? trimBetaPerMille : rule == Rule.KRUM ? krumF : 0;
         SingleOutputStreamOperator<RoundMessage> inputs = chunkIndices
-                .flatMap(new EmitChunkGroups(round.id, runId, rule.rule, ruleParam, close))
+                .flatMap(new EmitChunkGroups(round.id, runId, rule.rule, ruleParam, contributors, close))
                 .returns(TypeInformation.of(RoundMessage.class))
                 .name("round inputs");
         if (!close) {
@@ -414,8 +420,18 @@ public final class AggregationBench {
         private Integer krumF;
         private Path workDir;
         private Consumer<String> progress = line -> { };
+        private Supplier<Runnable> floatLoop;
 
         private Builder() {}
+
+        /**
+         * The float32 baseline (required): prepares N x P floats and returns one weighted-sum pass
+         * over them; called once, before the chunks are encoded.
+         */
+        public Builder floatLoop(Supplier<Runnable> floatLoop) {
+            this.floatLoop = floatLoop;
+            return this;
+        }
 
         /** N, the updates aggregated (default 100; at least 5, which multi-Krum needs). */
         public Builder updates(int n) {
@@ -502,6 +518,9 @@ public final class AggregationBench {
             }
             if (workDir == null) {
                 wrong.add("workDir is required");
+            }
+            if (floatLoop == null) {
+                wrong.add("floatLoop (the float32 baseline) is required");
             }
             Objects.requireNonNull(progress, "progress");
             if (!wrong.isEmpty()) {

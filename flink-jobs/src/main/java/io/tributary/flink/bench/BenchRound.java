@@ -159,12 +159,13 @@ final class BenchRound {
     }
 
     /**
-     * What admission and the round closer send to chunk {@code c}'s key: every update's chunk, each
-     * followed by its accepted verdict, then (if {@code close}) the close listing every contributor.
+     * What admission and the round closer send to chunk {@code c}'s key: the chunks of the first
+     * {@code contributors} updates, each followed by its accepted verdict, then (if {@code close})
+     * the close listing them.
      */
-    List<RoundMessage> messages(int c, TaskInfo task, boolean close) {
-        List<RoundMessage> out = new ArrayList<>(2 * updates + 1);
-        for (int u = 0; u < updates; u++) {
+    List<RoundMessage> messages(int c, TaskInfo task, int contributors, boolean close) {
+        List<RoundMessage> out = new ArrayList<>(2 * contributors + 1);
+        for (int u = 0; u < contributors; u++) {
             RoundMessage m = message(RoundMessage.Kind.CHUNK, c, task);
             m.chainId = CHAIN_ID;
             m.worker = workers[u];
@@ -181,9 +182,9 @@ final class BenchRound {
         }
         if (close) {
             RoundMessage m = message(RoundMessage.Kind.CLOSE, c, task);
-            m.contributorChains = new long[updates];
+            m.contributorChains = new long[contributors];
             java.util.Arrays.fill(m.contributorChains, CHAIN_ID);
-            m.contributorWorkers = workers.clone();
+            m.contributorWorkers = java.util.Arrays.copyOf(workers, contributors);
             out.add(m);
         }
         return out;

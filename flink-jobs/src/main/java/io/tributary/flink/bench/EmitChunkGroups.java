@@ -7,7 +7,8 @@ import org.apache.flink.util.Collector;
 
 /**
  * Chained to a number-sequence source: element {@code c} becomes everything chunk {@code c}'s key
- * receives in a round (its chunks, verdicts and, unless the round is to stay open, the close), so
+ * receives in a round from its first {@code contributors} updates (chunks, verdicts and, unless the
+ * round is to stay open, the close), so
  * each key's messages leave one source subtask in order. Elements past the last chunk (the
  * open-round run, whose source does not end) emit nothing and only pace the source so that it
  * stays responsive to checkpoints.
@@ -18,9 +19,12 @@ final class EmitChunkGroups implements FlatMapFunction<Long, RoundMessage> {
     private final String runId;
     private final AggregationRule rule;
     private final int ruleParam;
+    private final int contributors;
     private final boolean close;
 
-    EmitChunkGroups(String roundId, String runId, AggregationRule rule, int ruleParam, boolean close) {
+    EmitChunkGroups(String roundId, String runId, AggregationRule rule, int ruleParam, int contributors,
+                    boolean close) {
+        this.contributors = contributors;
         this.roundId = roundId;
         this.runId = runId;
         this.rule = rule;
@@ -37,7 +41,7 @@ final class EmitChunkGroups implements FlatMapFunction<Long, RoundMessage> {
         }
         BenchClock clock = BenchClock.of(runId);
         clock.firstEmitNanos.accumulateAndGet(System.nanoTime(), Math::min);
-        for (RoundMessage m : round.messages(index.intValue(), round.task(rule, ruleParam), close)) {
+        for (RoundMessage m : round.messages(index.intValue(), round.task(rule, ruleParam), contributors, close)) {
             out.collect(m);
         }
         clock.groupsEmitted.incrementAndGet();
