@@ -41,6 +41,7 @@ class BenchAggregateIT {
             assertThat(rate.asDouble()).as(rule).isCloseTo(
                     (double) UPDATES * COORDS / json.path(rule + "_seconds").asDouble() / 1e6, Offset.offset(1e-6));
         }
+        assertThat(json.path("transport_only_mcoords_per_s").asDouble()).isPositive();
         // FedAvg keeps one int64 sum per coordinate of the open round, and not much more.
         long state = json.path("state_bytes_per_open_round").asLong();
         assertThat(state).isGreaterThanOrEqualTo(8L * COORDS).isLessThanOrEqualTo(2L * COORDS * 8);

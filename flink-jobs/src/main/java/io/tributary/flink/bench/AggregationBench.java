@@ -61,6 +61,7 @@ public final class AggregationBench {
 
     private static final Logger LOG = LoggerFactory.getLogger(AggregationBench.class);
     private static final String AGGREGATE = "chunk-aggregate";
+    private static final String TRANSPORT = "transport_only";
     /** Goals of issue 5, as fractions of the float loop's rate. */
     public static final double FEDAVG_GOAL = 0.5;
     public static final double ROBUST_GOAL = 0.1;
@@ -123,19 +124,9 @@ public final class AggregationBench {
             say("FedAvg state of one open round: %d bytes (%.3f x P x 8) with %d updates, %d bytes with %d",
                     stateBytes, stateBytes / (8.0 * coords), updates, stateBytesHalf, updates / 2);
             for (Rule r : Rule.values()) {
-                List<Double> runs = new ArrayList<>();
-                for (int i = 0; i < warmups + repeats; i++) {
-                    double s = timedRun(cluster, round, r);
-                    boolean warm = i < warmups;
-                    say("%s run %d/%d%s: %.3f s, %.1f Mcoords/s", r.key, i + 1, warmups + repeats,
-                            warm ? " (warm-up)" : "", s, mcoords(s));
-                    if (!warm) {
-                        runs.add(s);
-                    }
-                }
-                samples.put(r.key, runs);
-                seconds.put(r.key, median(runs));
+                timeRule(cluster, round, r, false, samples, seconds);
             }
+            timeRule(cluster, round, Rule.FEDAVG, true, samples, seconds);
         } finally {
             round.release();
             deleteTree(workDir);
@@ -164,6 +155,9 @@ public final class AggregationBench {
             json.put(r.key + "_seconds", seconds.get(r.key));
         }
         json.put("float_loop_seconds", floatSeconds);
+        json.put(TRANSPORT + "_seconds", seconds.get(TRANSPORT));
+        json.put(TRANSPORT + "_mcoords_per_s", mcoords(seconds.get(TRANSPORT)));
+        json.put(TRANSPORT + "_vs_float", mcoords(seconds.get(TRANSPORT)) / floatRate);
         json.put("timing", "Mcoords/s = N * P / seconds. Rules: wall time (System.nanoTime, one JVM) from the first "
                 + "message leaving the in-memory source to the last aggregated chunk reaching the sink, inside an "
                 + "already running MiniCluster job (cluster start, job deployment and chunk encoding excluded; "
@@ -229,14 +223,31 @@ public final class AggregationBench {
         return cluster;
     }
 
+    private void timeRule(MiniCluster cluster, BenchRound round, Rule r, boolean transportOnly,
+                          Map<String, List<Double>> samples, Map<String, Double> seconds) throws Exception {
+        String key = transportOnly ? TRANSPORT : r.key;
+        List<Double> runs = new ArrayList<>();
+        for (int i = 0; i < warmups + repeats; i++) {
+            double s = timedRun(cluster, round, r, transportOnly);
+            boolean warm = i < warmups;
+            say("%s run %d/%d%s: %.3f s, %.1f Mcoords/s", key, i + 1, warmups + repeats, warm ? " (warm-up)" : "", s,
+                    mcoords(s));
+            if (!warm) {
+                runs.add(s);
+            }
+        }
+        samples.put(key, runs);
+        seconds.put(key, median(runs));
+    }
+
     /** One timed job of {@code rule}: seconds from the first message out of the source to the last result. */
-    private double timedRun(MiniCluster cluster, BenchRound round, Rule rule) throws Exception {
+    private double timedRun(MiniCluster cluster, BenchRound round, Rule rule, boolean transportOnly) throws Exception {
         String runId = UUID.randomUUID().toString();
         BenchClock clock = BenchClock.open(runId);
         try {
             StreamExecutionEnvironment env = environment();
             DataStream<Long> chunks = env.fromSequence(0, round.chunkCount() - 1).name("chunk indices");
-            topology(chunks, round, rule, runId, updates, true);
+            topology(chunks, round, rule, runId, updates, true, transportOnly);
             JobID job = cluster.submitJob(env.getStreamGraph()).get().getJobID();
             JobResult result = cluster.requestJobResult(job).get();
             requireSuccess(result, rule.key);
@@ -266,7 +277,7 @@ public final class AggregationBench {
             StreamExecutionEnvironment env = environment();
             env.enableCheckpointing(Duration.ofHours(1).toMillis()); // only the checkpoint triggered below
             DataStream<Long> chunks = env.fromSequence(0, Long.MAX_VALUE).setParallelism(1).name("chunk indices");
-            topology(chunks, round, Rule.FEDAVG, runId, contributors, false);
+            topology(chunks, round, Rule.FEDAVG, runId, contributors, false, false);
             job = cluster.submitJob(env.getStreamGraph()).get().getJobID();
             long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
             while (clock.groupsEmitted.get() < round.chunkCount()) {
@@ -316,7 +327,7 @@ public final class AggregationBench {
 
     /** The aggregation part of RoundAggregationJob's topology, fed by the prepared round. */
     private void topology(DataStream<Long> chunkIndices, BenchRound round, Rule rule, String runId, int contributors,
-                          boolean close) {
+                          boolean close, boolean transportOnly) {
         int ruleParam = rule == Rule.TRIMMED ? trimBetaPerMille : rule == Rule.KRUM ? krumF : 0;
         SingleOutputStreamOperator<RoundMessage> inputs = chunkIndices
                 .flatMap(new EmitChunkGroups(round.id, runId, rule.rule, ruleParam, contributors, close))
@@ -325,12 +336,16 @@ public final class AggregationBench {
         if (!close) {
             inputs.setParallelism(1);
         }
+        int[] coordsPerChunk = new int[round.chunkCount()];
+        for (int c = 0; c < coordsPerChunk.length; c++) {
+            coordsPerChunk[c] = round.params.coordsInChunk(c);
+        }
         SingleOutputStreamOperator<RoundMessage> results = inputs
                 .keyBy(RoundMessage::chunkKey)
-                .process(new ChunkAggregateFunction())
+                .process(transportOnly ? new TransportOnlyFunction(coordsPerChunk) : new ChunkAggregateFunction())
                 .uid(AGGREGATE).name(AGGREGATE);
         DataStream<RoundMessage> out = results;
-        if (rule == Rule.KRUM) {
+        if (rule == Rule.KRUM && !transportOnly) {
             SingleOutputStreamOperator<RoundMessage> selection = results
                     .getSideOutput(ChunkAggregateFunction.KRUM_PARTIALS)
                     .keyBy(RoundMessage::roundKey)
@@ -340,10 +355,6 @@ public final class AggregationBench {
                     .keyBy(RoundMessage::chunkKey)
                     .process(new KrumApplyFunction())
                     .uid("krum-apply").name("krum-apply");
-        }
-        int[] coordsPerChunk = new int[round.chunkCount()];
-        for (int c = 0; c < coordsPerChunk.length; c++) {
-            coordsPerChunk[c] = round.params.coordsInChunk(c);
         }
         out.sinkTo(new ResultSink(runId, coordsPerChunk)).name("results");
     }
