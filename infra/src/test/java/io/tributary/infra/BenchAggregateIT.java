@@ -54,6 +54,7 @@ class BenchAggregateIT {
         assertThat(json.path("chunks").asInt()).isEqualTo(2);
         assertThat(json.path("parallelism").asInt()).isEqualTo(2);
         assertThat(json.path("timing").asText()).contains("median");
+        assertThat(json.path("samples_seconds").path("krum")).hasSize(1); // --repeats 1
     }
 
     @Test

@@ -168,7 +168,7 @@ public final class AggregationBench {
                 + "round, all subtasks) after every update was folded and before the round closed, " + stateBackend
                 + " state backend; also with half the updates, to show it does not grow with N beyond one "
                 + "contributor id per chunk");
-        json.put("samples_seconds", samples.toString());
+        json.put("samples_seconds", samples);
         json.put("updates", updates);
         json.put("coords", coords);
         json.put("chunks", BenchRound.params(coords, updates).chunkCount());
