@@ -9,9 +9,13 @@ import io.tributary.schemas.avro.ChangeOp;
 import io.tributary.schemas.avro.LogSource;
 import io.tributary.schemas.avro.UpdateChunk;
 import io.tributary.schemas.tensor.EncodedUpdate;
+import io.tributary.schemas.tensor.ModelFile;
 import io.tributary.schemas.tensor.TensorEncoder;
 import io.tributary.schemas.tensor.WireParams;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -92,6 +96,42 @@ final class Fixtures {
     static TaskInfo taskInfo(long taskId, AggregationRule rule, int ruleParam, int minContributors) {
         return ChainEvents.taskPosted(taskPostedEvent(taskId, specJson(rule, ruleParam, minContributors, 16)),
                 Map.of(MODEL, new RoundAggregationJob.ModelShape(DIMENSION, K)), GRACE);
+    }
+
+    /** A small seeded initial model of {@link #DIMENSION} coordinates. */
+    static float[] initialModel(long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        float[] x = new float[DIMENSION];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (rnd.nextGaussian() * 0.1);
+        }
+        return x;
+    }
+
+    /** Writes {@code model} as an initial-model file under target/ and returns its {@code file:} uri. */
+    static String modelFile(float[] model, String name) {
+        Path file = Path.of("target", "test-models", name + ".f32").toAbsolutePath();
+        try {
+            ModelFile.write(file, model);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return file.toUri().toString();
+    }
+
+    static ChainEvent modelRegisteredEvent(long modelId, byte[] initialRoot, String uri) {
+        Map<String, String> f = new TreeMap<>();
+        f.put("modelId", Long.toString(modelId));
+        f.put("owner", "0x" + "22".repeat(20));
+        f.put("archHash", "0x" + "33".repeat(32));
+        f.put("initialRoot", "0x" + HexFormat.of().formatHex(initialRoot));
+        f.put("uri", uri);
+        return event(ChangeOp.c, HOME, START - 20, "ModelRegistry", "ModelRegistered", f, 1000 + (int) modelId);
+    }
+
+    /** The ModelRegistered record of {@link #MODEL} with {@code initial} written to a file named {@code name}. */
+    static RawRecord modelRegistered(float[] initial, String name) {
+        return raw(modelRegisteredEvent(MODEL, ModelFile.root(initial), modelFile(initial, name)));
     }
 
     static ChainEvent revealEvent(ChangeOp op, long taskId, int round, long chainId, String worker, byte[] root,
