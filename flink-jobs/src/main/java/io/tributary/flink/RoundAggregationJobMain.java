@@ -81,6 +81,21 @@ public final class RoundAggregationJobMain {
 
     public static void main(String[] args) throws Exception {
         Configuration conf = parse(args);
+        RoundAggregationJob job = job(conf);
+        Configuration flink = new Configuration();
+        flink.setString("state.backend.type", "rocksdb");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+        env.enableCheckpointing(conf.get(CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        job.build(env);
+        env.execute("tributary-round-aggregation");
+    }
+
+    /**
+     * The job on Kafka as the options say: FLIP-27 sources of {@code chain.events}, {@code chain.blocks}
+     * and {@code updates.chunks} (read_committed, from the earliest offset), exactly-once transactional
+     * sinks, the commitment sink of {@code commit.*}, live event time. The caller enables checkpoints.
+     */
+    static RoundAggregationJob job(Configuration conf) {
         String servers = conf.getOptional(BOOTSTRAP_SERVERS).orElseThrow(() ->
                 new IllegalArgumentException("--" + BOOTSTRAP_SERVERS.key() + " is required"));
         CommitmentSink commits = commitmentSink(conf);
@@ -89,15 +104,9 @@ public final class RoundAggregationJobMain {
                 .timeMode(RoundAggregationJob.TimeMode.LIVE);
         models(conf.getOptional(MODELS).orElseThrow(() ->
                 new IllegalArgumentException("--" + MODELS.key() + " is required")), config);
-
-        Configuration flink = new Configuration();
-        flink.setString("state.backend.type", "rocksdb");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-        env.enableCheckpointing(conf.get(CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
-
         String group = conf.get(GROUP_ID);
         String prefix = conf.get(TRANSACTIONAL_ID_PREFIX);
-        new RoundAggregationJob(
+        return new RoundAggregationJob(
                 source(servers, group, Topics.CHAIN_EVENTS.name()),
                 source(servers, group, Topics.CHAIN_BLOCKS.name()),
                 source(servers, group, Topics.UPDATE_CHUNKS.name()),
@@ -105,8 +114,7 @@ public final class RoundAggregationJobMain {
                 sink(servers, prefix + "-commitments"),
                 sink(servers, prefix + "-deadletter"),
                 commits,
-                config.build()).build(env);
-        env.execute("tributary-round-aggregation");
+                config.build());
     }
 
     /** The on-chain sink when {@code commit.on-chain} is true, else one that only logs the call. */
