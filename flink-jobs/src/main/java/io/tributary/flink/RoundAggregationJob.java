@@ -31,15 +31,20 @@ import org.apache.flink.util.OutputTag;
  *
  * <pre>
  * chain.events --parse--+--TaskPosted--------------------------(broadcast)--+
- *                       +--UpdateRevealed--+                                |
+ *                       +--ModelRegistered (broadcast) + TaskPosted (keyBy task) -> model-load --INIT--+
+ *                       +--UpdateRevealed--+                                |                         |
  * updates.chunks --parse-------------------+--keyBy(task:round:chain:worker)-> admission --+--chunks, verdicts--+
  * chain.blocks --(watermarks only)---------+                                        |       |                   |
  *                                                                 status: keyBy(task:round) -> close --CLOSE---+
  *                                                                                                  |           v
- *                                                                                           summary |  keyBy(task:round:chunk) -> aggregate
+ *                                                                                           summary |  keyBy(task:round:chunk) -> aggregate (krum-*)
  *                                                                                                  v           | results
- *                                                                                  keyBy(task:round) -> finish <+
- *                                                    models.chunks / rounds.commitments / commitRound / deadletter
+ *                                                                          keyBy(task:round) -> round outcome <+
+ *                                                                                  | APPLY            | decided summary
+ *                                                   keyBy(task:chunk) -> model-apply <-- INIT         |
+ *                                                                                  | MODEL            v
+ *                                                                          keyBy(task:round) -> round finish
+ *                                     models.chunks / rounds.commitments / commit-round (commitRound) / deadletter
  * </pre>
  */
 public final class RoundAggregationJob {
@@ -174,6 +179,7 @@ public final class RoundAggregationJob {
                         admitted.getSideOutput(AdmissionFunction.DEAD_LETTERS),
                         results.getSideOutput(AdmissionFunction.DEAD_LETTERS),
                         initialModels.getSideOutput(AdmissionFunction.DEAD_LETTERS),
+                        closes.getSideOutput(AdmissionFunction.DEAD_LETTERS),
                         commitConflicts)
                 .sinkTo(deadLetters).uid("sink-deadletter").name(Topics.DEADLETTER.name());
     }
@@ -206,7 +212,10 @@ public final class RoundAggregationJob {
         }
     }
 
-    /** chain.events -> REVEAL messages (main), TaskInfo ({@link #TASKS}), dead letters. */
+    /**
+     * chain.events -> REVEAL messages (main), TaskInfo ({@link #TASKS}), ModelInfo ({@link #MODELS}),
+     * dead letters.
+     */
     static final class EventParser extends ProcessFunction<RawRecord, RoundMessage> {
         static final OutputTag<RawRecord> DEAD = new OutputTag<>("parse-dead", TypeInformation.of(RawRecord.class));
         static final OutputTag<ModelInfo> MODELS = new OutputTag<>("models", TypeInformation.of(ModelInfo.class));

@@ -47,13 +47,17 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -104,6 +108,8 @@ class RoundAggregationKafkaIT {
 
     private KafkaTestBroker kafka;
     private MiniCluster cluster;
+    private InMemoryReporter metrics;
+    private String groupId;
     private Path testDir;
 
     @BeforeAll
@@ -156,9 +162,10 @@ class RoundAggregationKafkaIT {
                     new NewTopic(Topics.CHAIN_BLOCKS.name(), PARALLELISM, (short) 1),
                     new NewTopic(Topics.UPDATE_CHUNKS.name(), PARALLELISM, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
-        Configuration conf = new Configuration();
+        metrics = InMemoryReporter.createWithRetainedMetrics();
+        Configuration conf = metrics.addToConfiguration(new Configuration());
         cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(conf)
-                .setNumTaskManagers(2).setNumSlotsPerTaskManager(2).build());
+                .setNumTaskManagers(2).setNumSlotsPerTaskManager(1).build());
         cluster.start();
     }
 
@@ -194,17 +201,21 @@ class RoundAggregationKafkaIT {
         produce(task.setup(WORKERS));
         int half = WORKERS / 2 + 1;
         produce(task.chunks(0, half, 0, Fixtures.chunkCount()));
-        long before = completedCheckpoints(job);
-        await("two checkpoints after the first half of the round", () -> completedCheckpoints(job) >= before + 2);
+        await("a checkpoint holding the first half of the round", this::consumedAll);
 
         cluster.terminateTaskManager(0).get(30, TimeUnit.SECONDS);
-        LOG.info("TaskManager 0 terminated mid-round; the job restarts on the other one");
-        await("the job restored from a checkpoint", () -> restoredFromCheckpoint(job));
+        cluster.startTaskManager(); // one slot each: the job needs two TaskManagers again
+        LOG.info("TaskManager 0 terminated mid-round; the job restarts on the other one and a new one");
         produce(task.chunks(half, WORKERS, 0, Fixtures.chunkCount()));
         closeRound(task);
 
         RoundCommitment rc = awaitCommitment(task);
         assertCommittedOnce(task, rc, WORKERS);
+        AccessExecutionGraph g = cluster.getExecutionGraph(job).get(30, TimeUnit.SECONDS);
+        assertThat(g.getAllExecutionVertices()).as("tasks redeployed after the TaskManager died")
+                .allSatisfy(v -> assertThat(v.getCurrentExecutionAttempt().getAttemptNumber()).isPositive());
+        assertThat(g.getCheckpointStatsSnapshot().getLatestRestoredCheckpoint()).as("restored from a checkpoint")
+                .isNotNull();
         cluster.cancelJob(job).get(30, TimeUnit.SECONDS);
     }
 
@@ -224,13 +235,17 @@ class RoundAggregationKafkaIT {
         assertThat(deadLetters()).filteredOn(d -> d.getReason() == RejectionReason.RETRACTED)
                 .extracting(DeadLetter::getSourceTopic).containsOnly(Topics.UPDATE_CHUNKS.name()).isNotEmpty();
 
-        // after the close: a retraction of a counted worker is an alarm, and nothing changes
+        // after the close: a retraction of a counted worker is an alarm (dead letter + metric), nothing changes
+        long alarmsBefore = counter("rejectedChunks") + counter("revealsRetractedAfterClose");
         produce(List.of(task.reveal(ChangeOp.d, 0, task.start + 700)));
         await("a dead letter of the retraction after close", () -> deadLetters().stream().anyMatch(d ->
                 d.getReason() == RejectionReason.RETRACTED && d.getSourceTopic().equals(Topics.CHAIN_EVENTS.name())));
-        DeadLetter late = deadLetters().stream().filter(d -> d.getSourceTopic().equals(Topics.CHAIN_EVENTS.name()))
-                .findFirst().orElseThrow();
-        assertThat(late.getDetail()).contains("closed: nothing was changed");
+        List<DeadLetter> late = deadLetters().stream()
+                .filter(d -> d.getSourceTopic().equals(Topics.CHAIN_EVENTS.name())).toList();
+        assertThat(late).singleElement().satisfies(d ->
+                assertThat(d.getDetail()).contains("closed: nothing was changed"));
+        await("the alarm counted", () -> counter("rejectedChunks")
+                + counter("revealsRetractedAfterClose") == alarmsBefore + 1);
         assertCommittedOnce(task, rc, WORKERS);
         cluster.cancelJob(job).get(30, TimeUnit.SECONDS);
     }
@@ -238,7 +253,7 @@ class RoundAggregationKafkaIT {
     // ---------------------------------------------------------------------------------- the round
 
     /** A task posted on chain and the records that describe it on the topics. */
-    private record Task(long taskId, long start) {
+    private record Task(long taskId, long start, long aggregatorNonce) {
 
         long revealDeadline() {
             return start + Fixtures.COMMIT + Fixtures.REVEAL;
@@ -301,20 +316,51 @@ class RoundAggregationKafkaIT {
         TxResult posted = send("postTask-" + start, coordinatorAddress, coordinator.postTask(spec, BOUNTY)
                 .encodeFunctionCall());
         long taskId = TaskCoordinator.getTaskPostedEvents(posted.receipt()).get(0).taskId.longValueExact();
-        return new Task(taskId, start);
+        return new Task(taskId, start, anvil.nonce(KEYS.get(ROLES.aggregator()).getAddress(),
+                DefaultBlockParameterName.LATEST));
     }
 
-    /** Moves the chain into the aggregation window, then a block head past the close time closes the round. */
+    /**
+     * Waits until the job has taken in everything produced so far (a completed checkpoint committed the
+     * sources' offsets up to the topics' ends: with aligned checkpoints every record before the barrier
+     * went through the whole job), moves the chain into the aggregation window, then a block head past
+     * the close time closes the round.
+     */
     private void closeRound(Task task) throws Exception {
+        await("the job consumed chain.events and updates.chunks", this::consumedAll);
         anvil.call("evm_setNextBlockTimestamp", task.revealDeadline() + 40);
         anvil.call("evm_mine");
         produce(List.of(Fixtures.block(HOME, 2, task.revealDeadline() + Fixtures.GRACE + 10)));
     }
 
+    private boolean consumedAll() {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+            for (String topic : List.of(Topics.CHAIN_EVENTS.name(), Topics.UPDATE_CHUNKS.name())) {
+                for (int p = 0; p < PARALLELISM; p++) {
+                    latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+                }
+            }
+            var ends = admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
+            var committed = admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata()
+                    .get(10, TimeUnit.SECONDS);
+            for (var e : ends.entrySet()) {
+                var c = committed.get(e.getKey());
+                if (e.getValue().offset() > 0 && (c == null || c.offset() < e.getValue().offset())) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
     private JobID submit() throws Exception {
+        groupId = "it-" + System.nanoTime();
         Map<String, String> options = Map.ofEntries(
                 Map.entry(RoundAggregationJobMain.BOOTSTRAP_SERVERS.key(), kafka.bootstrapServers()),
-                Map.entry(RoundAggregationJobMain.GROUP_ID.key(), "it-" + System.nanoTime()),
+                Map.entry(RoundAggregationJobMain.GROUP_ID.key(), groupId),
                 Map.entry(RoundAggregationJobMain.TRANSACTIONAL_ID_PREFIX.key(), "it-" + System.nanoTime()),
                 Map.entry(RoundAggregationJobMain.MODELS.key(), modelId + "=" + Fixtures.DIMENSION + ":" + Fixtures.K),
                 Map.entry(RoundAggregationJobMain.CLOSE_GRACE.key(), Fixtures.GRACE + " s"),
@@ -360,6 +406,8 @@ class RoundAggregationKafkaIT {
         assertThat(onChain.get(0).modelRoot).isEqualTo(expectedModelRoot);
         assertThat(onChain.get(0).contributionsRoot).isEqualTo(bytes(rc.getContributionsRoot()));
         assertThat(onChain.get(0).aggregator).isEqualToIgnoringCase(KEYS.get(ROLES.aggregator()).getAddress());
+        assertThat(anvil.nonce(KEYS.get(ROLES.aggregator()).getAddress(), DefaultBlockParameterName.LATEST))
+                .as("transactions the aggregator sent for the round").isEqualTo(task.aggregatorNonce() + 1);
     }
 
     private RoundCommitment awaitCommitment(Task task) throws Exception {
@@ -417,23 +465,15 @@ class RoundAggregationKafkaIT {
 
     // ---------------------------------------------------------------------------------- plumbing
 
-    private long completedCheckpoints(JobID job) {
-        try {
-            AccessExecutionGraph g = cluster.getExecutionGraph(job).get(10, TimeUnit.SECONDS);
-            return g.getCheckpointStatsSnapshot().getCounts().getNumberOfCompletedCheckpoints();
-        } catch (Exception e) {
-            return -1;
+    /** A counter summed over every operator and subtask of the (only) job that has one of that name. */
+    private long counter(String name) {
+        long sum = 0;
+        for (Map<String, org.apache.flink.metrics.Metric> group : metrics.getMetricsByGroup().values()) {
+            if (group.get(name) instanceof Counter c) {
+                sum += c.getCount();
+            }
         }
-    }
-
-    private boolean restoredFromCheckpoint(JobID job) {
-        try {
-            AccessExecutionGraph g = cluster.getExecutionGraph(job).get(10, TimeUnit.SECONDS);
-            return g.getCheckpointStatsSnapshot().getLatestRestoredCheckpoint() != null
-                    && g.getState() == org.apache.flink.api.common.JobStatus.RUNNING;
-        } catch (Exception e) {
-            return false;
-        }
+        return sum;
     }
 
     private void produce(List<RawRecord> records) {
