@@ -73,7 +73,8 @@ public final class RoundAggregationJobMain {
     public static final ConfigOption<Long> COMMIT_MAX_FEE_GWEI = ConfigOptions.key("commit.max-fee-gwei")
             .longType().defaultValue(100L).withDescription("Fee cap of a commitRound transaction, in gwei.");
 
-    static final List<ConfigOption<?>> OPTIONS = List.of(BOOTSTRAP_SERVERS, GROUP_ID, TRANSACTIONAL_ID_PREFIX, MODELS,
+    /** Every option of the job, for validation and docs. */
+    public static final List<ConfigOption<?>> OPTIONS = List.of(BOOTSTRAP_SERVERS, GROUP_ID, TRANSACTIONAL_ID_PREFIX, MODELS,
             CLOSE_GRACE, CHAIN_IDLENESS, CHECKPOINT_INTERVAL, COMMIT_ON_CHAIN, COMMIT_RPC_URL, COMMIT_CHAIN_ID,
             COMMIT_COORDINATOR, COMMIT_KEY, COMMIT_STATE_DIR, COMMIT_MAX_FEE_GWEI);
 
@@ -95,7 +96,7 @@ public final class RoundAggregationJobMain {
      * and {@code updates.chunks} (read_committed, from the earliest offset), exactly-once transactional
      * sinks, the commitment sink of {@code commit.*}, live event time. The caller enables checkpoints.
      */
-    static RoundAggregationJob job(Configuration conf) {
+    public static RoundAggregationJob job(Configuration conf) {
         String servers = conf.getOptional(BOOTSTRAP_SERVERS).orElseThrow(() ->
                 new IllegalArgumentException("--" + BOOTSTRAP_SERVERS.key() + " is required"));
         CommitmentSink commits = commitmentSink(conf);
@@ -138,7 +139,8 @@ public final class RoundAggregationJobMain {
                 + " is required with --" + COMMIT_ON_CHAIN.key() + " true"));
     }
 
-    static Configuration parse(String[] args) {
+    /** Parses {@code --key value} pairs of {@link #OPTIONS}; unknown keys are refused, naming the known ones. */
+    public static Configuration parse(String[] args) {
         Map<String, String> map = new HashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
