@@ -81,6 +81,10 @@ public final class DevnetCommand implements Runnable {
             out.printf("  %-16s %s  connector %s (chain.events, chain.blocks)  relayer state %s%n", "kafka connect",
                     info.ingest().connectRestUrl(), info.ingest().connectorName(), info.ingest().relayerStateDir());
         }
+        if (info.flink() != null) {
+            out.printf("  %-16s %s  job %s %s (MiniCluster; state in %s)%n", "flink", info.flink().restUrl(),
+                    info.flink().jobName(), info.flink().jobId(), info.flink().stateDir());
+        }
         DevnetInfo.DevKey key = info.home().devKeys().get(0);
         out.printf("  %-16s %s (%d funded accounts per chain; private keys in devnet.json)%n", "dev account",
                 key.address(), info.home().devKeys().size());
