@@ -134,6 +134,10 @@ public final class RoundKeeper implements AutoCloseable {
             consumer = c;
             List<TopicPartition> partitions = c.partitionsFor(Topics.CHAIN_EVENTS.name(), Duration.ofSeconds(30)).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            if (partitions.isEmpty()) {
+                throw new IllegalStateException("topic " + Topics.CHAIN_EVENTS.name() + " does not exist on "
+                        + config.kafkaBootstrap());
+            }
             c.assign(partitions);
             c.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = new HashMap<>(c.endOffsets(partitions));
