@@ -6,6 +6,7 @@ import io.tributary.contracts.tx.RetryPolicy;
 import io.tributary.contracts.tx.RevertDecoder;
 import io.tributary.contracts.tx.RevertReason;
 import io.tributary.contracts.tx.TransactionWriter;
+import io.tributary.contracts.tx.TxRecord;
 import io.tributary.contracts.tx.TxRequest;
 import io.tributary.contracts.tx.TxResult;
 import io.tributary.contracts.tx.TxRevertedException;
@@ -30,7 +31,8 @@ import org.web3j.tx.gas.StaticGasProvider;
  * the contract compares with), the schedule and state of rounds from its views, and the two writes
  * open to anyone, {@code finalizeRound} and {@code failRound}, through the operator's
  * {@link TransactionWriter} under the idempotency keys {@code keeper/finalize/T/R} and
- * {@code keeper/fail/T/R}. A write that reverts because the round is already settled is an
+ * {@code keeper/fail/T/R} (then {@code .../attempt-2}, ... if the node refused the earlier one, which
+ * therefore had no effect). A write that reverts because the round is already settled is an
  * {@link Outcome.Kind#ALREADY_SETTLED} outcome, not an error.
  */
 final class HomeCoordinator implements AutoCloseable {
@@ -132,18 +134,22 @@ final class HomeCoordinator implements AutoCloseable {
     Outcome send(RoundFacts.Action action, long taskId, int round) throws TxWriteException, InterruptedException {
         BigInteger id = BigInteger.valueOf(taskId);
         BigInteger r = BigInteger.valueOf(round);
-        String key;
+        String base;
         String data;
         switch (action) {
             case FINALIZE -> {
-                key = "keeper/finalize/" + taskId + "/" + round;
+                base = "keeper/finalize/" + taskId + "/" + round;
                 data = views.finalizeRound(id, r).encodeFunctionCall();
             }
             case FAIL -> {
-                key = "keeper/fail/" + taskId + "/" + round;
+                base = "keeper/fail/" + taskId + "/" + round;
                 data = views.failRound(id, r).encodeFunctionCall();
             }
             default -> throw new IllegalArgumentException("nothing to send for " + action);
+        }
+        String key = base;
+        for (int attempt = 2; refused(key); attempt++) {
+            key = base + "/attempt-" + attempt; // the node refused the earlier one: it had no effect
         }
         try {
             TxResult result = writer.send(TxRequest.call(key, address, data));
@@ -157,6 +163,15 @@ final class HomeCoordinator implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * Whether the writer recorded {@code key} as refused by the node (e.g. the operator could not pay
+     * for gas): such a write never reached the chain, so the keeper may try again under a new key
+     * once the operator is funded. Mined and pending writes are never sent again.
+     */
+    private boolean refused(String key) {
+        return writer.recordOf(key).map(rec -> rec.status() == TxRecord.Status.FAILED).orElse(false);
     }
 
     /** A revert that says the round needs nothing more: already Finalized or Failed, or the task is over. */

@@ -53,6 +53,8 @@ public final class RoundKeeper implements AutoCloseable {
     private final Map<Long, HomeCoordinator.Terms> terms = new HashMap<>();
     /** Rounds known settled (events, views, or the keeper's own writes). */
     private final Set<String> done = new HashSet<>();
+    /** Rounds whose last attempt failed (their first failure is logged as a warning, repeats at debug). */
+    private final Set<String> failing = new HashSet<>();
     private final Map<String, StuckRound> stuck = new ConcurrentHashMap<>();
     private final AtomicLong finalized = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
@@ -253,7 +255,6 @@ public final class RoundKeeper implements AutoCloseable {
                 default -> { }
             }
             HomeCoordinator.Outcome outcome = home.send(decision.action(), taskId, round);
-            settle(id);
             if (outcome.kind() == HomeCoordinator.Outcome.Kind.ALREADY_SETTLED) {
                 alreadySettled.incrementAndGet();
                 LOG.info("keeper: round {} of task {} was already settled ({})", round, taskId, outcome.detail());
@@ -264,12 +265,18 @@ public final class RoundKeeper implements AutoCloseable {
                         outcome.txHash(), outcome.block(), outcome.gasUsed(),
                         outcome.replayed() ? ", sent before a restart" : "");
             }
+            settle(id);
             return;
         } catch (IOException | TxWriteException | RuntimeException e) {
             errors.incrementAndGet();
             lastError = e.toString();
-            LOG.warn("keeper: {} of round {} of task {} failed, will retry: {}", decision.action(), round, taskId,
-                    lastError);
+            if (failing.add(id)) { // once per round; repeats go to debug (the stuck report follows)
+                LOG.warn("keeper: {} of round {} of task {} failed, will retry: {}", decision.action(), round, taskId,
+                        lastError);
+            } else {
+                LOG.debug("keeper: {} of round {} of task {} failed again: {}", decision.action(), round, taskId,
+                        lastError);
+            }
         }
         watch(id, new StuckRound(taskId, round, decision.action(), decision.at(), lastError), now);
     }
@@ -287,6 +294,7 @@ public final class RoundKeeper implements AutoCloseable {
 
     private void settle(String id) {
         done.add(id);
+        failing.remove(id);
         if (stuck.remove(id) != null) {
             LOG.info("keeper: round {} is no longer stuck", id);
         }

@@ -220,6 +220,53 @@ class RoundKeeperIT {
         }
     }
 
+    @Test
+    void shouldReportAStuckRoundWhileTheOperatorCannotPayAndFinalizeItOnceFunded() throws Exception {
+        long start = homeTime() + 10;
+        TransactionReceipt posted = sendAs(CLIENT, homeContracts.taskCoordinator(), coordinator.postTask(spec(start, 1),
+                BOUNTY).encodeFunctionCall());
+        long taskId = TaskCoordinator.getTaskPostedEvents(posted).get(0).taskId.longValueExact();
+        publish(posted, TaskCoordinator.TASKPOSTED_EVENT, "TaskPosted", Map.of("taskId", Long.toString(taskId)));
+        mineAt(start + COMMIT + REVEAL);
+        TransactionReceipt committed = sendAs(AGGREGATOR, homeContracts.taskCoordinator(),
+                coordinator.commitRound(BigInteger.valueOf(taskId), BigInteger.ZERO, Hash.sha3("m".getBytes()),
+                        Hash.sha3("c".getBytes()), BigInteger.TEN, BigInteger.ONE, List.of(BigInteger.TEN, BigInteger.ZERO))
+                        .encodeFunctionCall());
+        long committedAt = blockTime(committed);
+        publish(committed, TaskCoordinator.ROUNDCOMMITTED_EVENT, "RoundCommitted",
+                Map.of("taskId", Long.toString(taskId), "round", "0"));
+
+        Credentials broke = Credentials.create(org.web3j.crypto.Keys.createEcKeyPair());
+        KeeperConfig config = KeeperConfig.builder()
+                .kafkaBootstrap(kafka.bootstrapServers())
+                .homeChain(home.rpcUrl(), HOME_ID, homeContracts.taskCoordinator())
+                .operatorKey(Numeric.toHexStringNoPrefixZeroPadded(broke.getEcKeyPair().getPrivateKey(), 64))
+                .stateDir(dir.resolve("keeper-broke"))
+                .tickInterval(Duration.ofMillis(200))
+                .stuckAfter(Duration.ofSeconds(5))
+                .build();
+        try (RoundKeeper keeper = RoundKeeper.start(config)) {
+            assertThat(keeper.awaitReady(WAIT)).isTrue();
+            mineAt(committedAt + CHALLENGE + 10); // due for 10 s of home time, the operator has no ether
+            ConnectorHarness.await("stuck round reported", WAIT, () -> !keeper.stuckRounds().isEmpty());
+            RoundKeeper.StuckRound stuck = keeper.stuckRounds().get(0);
+            assertThat(stuck.taskId()).isEqualTo(taskId);
+            assertThat(stuck.round()).isZero();
+            assertThat(stuck.action()).isEqualTo(RoundFacts.Action.FINALIZE);
+            assertThat(stuck.dueSince()).isEqualTo(committedAt + CHALLENGE);
+            assertThat(stuck.lastError()).containsIgnoringCase("funds");
+            assertThat(phase(taskId, 0)).isEqualTo(4);
+
+            home.call("anvil_setBalance", broke.getAddress(), "0xde0b6b3a7640000"); // 1 ether
+            await(() -> phase(taskId, 0) == HomeCoordinator.PHASE_FINALIZED, "finalized once funded");
+            ConnectorHarness.await("stuck round cleared", WAIT, () -> keeper.stuckRounds().isEmpty());
+            assertThat(receiptOf(TaskCoordinator.ROUNDFINALIZED_EVENT, taskId).getFrom())
+                    .isEqualToIgnoringCase(broke.getAddress());
+            assertThat(keeper.stats().finalized()).isEqualTo(1);
+            assertThat(keeper.stats().errors()).isPositive();
+        }
+    }
+
     private TaskCoordinator.TaskSpec spec(long start, int rounds) {
         return new TaskCoordinator.TaskSpec(modelId, Hash.sha3("data".getBytes()), BigInteger.valueOf(rounds),
                 BigInteger.ONE, BigInteger.valueOf(16), BigInteger.valueOf(10_000), BigInteger.valueOf(start),
