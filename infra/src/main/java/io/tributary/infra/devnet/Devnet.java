@@ -1,6 +1,7 @@
 package io.tributary.infra.devnet;
 
 import io.tributary.contracts.deploy.DeploymentException;
+import io.tributary.infra.KeeperCommand;
 import io.tributary.ingest.connect.EmbeddedConnectCluster;
 import io.tributary.ingest.intake.IntakeConfig;
 import io.tributary.ingest.intake.TaskIntakeService;
@@ -78,6 +79,7 @@ public final class Devnet implements AutoCloseable {
         deleteRecursively(dir.resolve(DevnetIngest.RELAYER_STATE_DIR)); // nonces and attempts on the old chains
         deleteRecursively(dir.resolve(DevnetFlink.STATE_DIR)); // checkpoints and commit nonces of the old ones
         deleteRecursively(dir.resolve(INTAKE_STATE_DIR));
+        deleteRecursively(dir.resolve(KeeperCommand.STATE_DIR)); // the keeper's writer state of the old chains
         Path logs = Files.createDirectories(dir.resolve("logs"));
 
         List<Integer> ports = FreePorts.allocate(config.chains().size() + 5);
@@ -178,6 +180,11 @@ public final class Devnet implements AutoCloseable {
         progress.accept(String.format("intake  %s -> TaskIntake %s on %s, answers on %s  (%d ms)",
                 Topics.TASK_REQUESTS.name(), ready.home().contracts().taskIntake(), ready.home().name(),
                 Topics.TASK_RECEIPTS.name(), millisSince(t0)));
+
+        t0 = System.nanoTime(); // the round keeper: finalizes and fails rounds with the operator key
+        var keeper = register(KeeperCommand.start(KeeperCommand.config(ready, dir.resolve(KeeperCommand.STATE_DIR))));
+        progress.accept(String.format("keeper  operator %s finalizes and fails rounds on %s  (%d ms)",
+                keeper.operator(), ready.home().name(), millisSince(t0)));
         synchronized (this) {
             if (closed) {
                 throw new InterruptedException("devnet stopped while starting");
