@@ -1,4 +1,4 @@
-package io.tributary.ingest.intake;
+package io.tributary.ingest.kafka;
 
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -7,13 +7,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Kafka client settings shared by the intake service and {@link io.tributary.ingest.client.TaskClient}:
- * raw bytes in and out (the topic registry's serdes decode), committed records only, no auto-commit,
- * idempotent producers that wait for every replica.
+ * Kafka client settings of every chain-ingest service and client (relayer, intake, keeper,
+ * {@link io.tributary.ingest.client.TaskClient}): raw bytes in and out (the topic registry's serdes
+ * decode), committed records only, no auto-commit, idempotent producers that wait for every replica.
  */
-public final class IntakeKafka {
+public final class KafkaClients {
 
-    private IntakeKafka() {}
+    private KafkaClients() {}
 
     /** A read_committed consumer that commits nothing by itself; {@code groupId} may be null (assign only). */
     public static Properties consumer(String bootstrap, String groupId, String clientId) {
@@ -39,6 +39,7 @@ public final class IntakeKafka {
         p.setProperty(ProducerConfig.CLIENT_ID_CONFIG, clientId);
         p.setProperty(ProducerConfig.ACKS_CONFIG, "all");
         p.setProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.setProperty(ProducerConfig.LINGER_MS_CONFIG, "5");
         p.setProperty(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.setProperty(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         return p;
