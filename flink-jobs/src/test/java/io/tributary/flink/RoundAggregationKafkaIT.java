@@ -92,7 +92,7 @@ class RoundAggregationKafkaIT {
     private static final int WORKERS = 5;
     private static final int PARALLELISM = 2;
     private static final BigInteger BOUNTY = BigInteger.TEN.pow(21);
-    private static final List<Credentials> KEYS = DevKeys.anvil(10);
+    private static final List<Credentials> KEYS = DevKeys.anvil(Anvil.ACCOUNTS);
     private static final KeyRoles ROLES = KeyRoles.defaults();
 
     private static Path dir;

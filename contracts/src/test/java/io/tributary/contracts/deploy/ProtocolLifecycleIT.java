@@ -105,7 +105,7 @@ class ProtocolLifecycleIT {
         chains = TestChain.devnetChains(dir);
         chains.forEach(c -> byName.put(c.name, c));
         long t1 = System.nanoTime();
-        Deployer.Builder builder = Deployer.builder().devKeys(KEYS.subList(0, 10)).stateDir(dir.resolve("deployment"));
+        Deployer.Builder builder = Deployer.builder().devKeys(KEYS.subList(0, ROLES.keysNeeded())).stateDir(dir.resolve("deployment"));
         for (TestChain chain : chains) {
             if (chain.home) {
                 builder.home(chain.name, chain.chainId, chain.web3j);
@@ -139,7 +139,7 @@ class ProtocolLifecycleIT {
         List<Worker> workers = List.of(
                 new Worker(ROLES.workers().get(0), home, new long[] {300, 500}),
                 new Worker(ROLES.workers().get(1), arbitrum, new long[] {200, 250}),
-                new Worker(10, arbitrum, new long[] {100, 333}),
+                new Worker(12, arbitrum, new long[] {100, 333}),
                 new Worker(ROLES.workers().get(2), avalanche, new long[] {400, 17}));
         List<TestChain> taskChains = List.of(home, arbitrum, avalanche);
 
