@@ -6,6 +6,7 @@ import io.tributary.contracts.gateway.GatewayApprovals;
 import io.tributary.contracts.generated.TaskCoordinator;
 import io.tributary.infra.devnet.DevnetInfo;
 import io.tributary.infra.devnet.JsonRpc;
+import io.tributary.infra.devnet.Processes;
 import io.tributary.ingest.kafka.KafkaClients;
 import io.tributary.ingest.relayer.ContractCallMessage;
 import io.tributary.schemas.Topics;
@@ -77,7 +78,7 @@ public final class StatusCommand implements Callable<Integer> {
     static final String UPDATE_REVEALED = "UpdateRevealed";
     static final String ROUND_COMMITTED = "RoundCommitted";
 
-    private static final Duration READ_TIMEOUT = Duration.ofSeconds(20);
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(15);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final StaticGasProvider NO_GAS = new StaticGasProvider(BigInteger.ZERO, BigInteger.ZERO);
 
@@ -128,11 +129,24 @@ public final class StatusCommand implements Callable<Integer> {
             throw new IOException("no devnet runs in " + dir + ": " + file.getFileName()
                     + " is missing (start one with ./tributary devnet up --detach --dir " + dir + ")");
         }
-        Status status = collect(DevnetInfo.read(file));
+        DevnetInfo info = DevnetInfo.read(file);
+        if (!supervisorRuns(info)) {
+            throw new IOException("no devnet runs in " + dir + ": its supervisor (pid " + info.supervisorPid()
+                    + ") is gone; ./tributary devnet down --dir " + dir + " cleans up");
+        }
+        Status status = collect(info);
         PrintWriter out = spec.commandLine().getOut();
         out.print(json ? toJson(status) + System.lineSeparator() : render(status));
         out.flush();
         return status.chains().stream().allMatch(c -> c.error() == null) ? 0 : 1;
+    }
+
+    /**
+     * Whether the devnet's supervisor still runs. A network file written by hand for a deployment
+     * (supervisor pid 0) has none, and counts as running.
+     */
+    static boolean supervisorRuns(DevnetInfo info) {
+        return info.supervisorPid() <= 0 || Processes.isAlive(info.supervisorPid());
     }
 
     /** Reads a running devnet's chains and topics. */

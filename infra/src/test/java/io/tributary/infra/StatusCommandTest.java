@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tributary.contracts.gateway.GatewayApprovals;
+import io.tributary.infra.devnet.DevnetInfo;
+import io.tributary.infra.devnet.DevnetInfoTest;
 import io.tributary.schemas.avro.AggregationRule;
 import io.tributary.schemas.avro.BlockHead;
 import io.tributary.schemas.avro.ChainEvent;
@@ -195,6 +197,37 @@ class StatusCommandTest {
         assertThat(code).isEqualTo(1);
         assertThat(err.toString()).contains("no devnet runs in " + dir.toAbsolutePath().normalize(),
                 "devnet.json is missing", "./tributary devnet up");
+    }
+
+    @Test
+    void shouldSayNoDevnetRunsWhenItsSupervisorIsGone(@TempDir Path dir) throws Exception {
+        Process exited = new ProcessBuilder("true").start();
+        exited.waitFor();
+        DevnetInfo sample = DevnetInfoTest.sample();
+        new DevnetInfo(sample.version(), dir.toString(), exited.pid(), sample.chains(), sample.kafka(),
+                sample.postgres(), sample.pids()).write(DevnetInfo.file(dir));
+        StringWriter err = new StringWriter();
+        CommandLine cli = Tributary.commandLine();
+        cli.setOut(new PrintWriter(new StringWriter(), true));
+        cli.setErr(new PrintWriter(err, true));
+
+        int code = cli.execute("status", "--devnet", dir.toString());
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).contains("no devnet runs in", "supervisor (pid " + exited.pid() + ") is gone",
+                "devnet down --dir");
+    }
+
+    @Test
+    void shouldTakeANetworkFileWithoutSupervisorAsRunning() {
+        DevnetInfo sample = DevnetInfoTest.sample();
+        DevnetInfo network = new DevnetInfo(sample.version(), sample.dir(), 0, sample.chains(), sample.kafka(),
+                sample.postgres(), sample.pids());
+        DevnetInfo self = new DevnetInfo(sample.version(), sample.dir(), ProcessHandle.current().pid(),
+                sample.chains(), sample.kafka(), sample.postgres(), sample.pids());
+
+        assertThat(StatusCommand.supervisorRuns(network)).isTrue();
+        assertThat(StatusCommand.supervisorRuns(self)).isTrue();
     }
 
     private static RoundCommitment commitment(long taskId, int round) {
