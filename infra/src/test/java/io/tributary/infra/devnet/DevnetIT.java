@@ -411,6 +411,35 @@ class DevnetIT {
 
     @Test
     @Order(6)
+    void shouldShowEveryChainTheRelayerBacklogAndThePostedTaskInTributaryStatus() throws Exception {
+        Run text = cli("status", "--devnet", DIR.toString());
+
+        assertThat(text.exitCode()).as("status: %s %s", text.out(), text.err()).isZero();
+        for (DevnetInfo.Chain chain : info.chains()) {
+            // name, id, head, confirmed (the connector has confirmed heads of every chain by now), lag
+            assertThat(text.out()).as(text.out())
+                    .containsPattern("(?m)^" + chain.name() + "\\s+" + chain.chainId() + "\\s+\\d+\\s+\\d+\\s+\\d+$");
+        }
+        // the order-5 call to a hub that only trusts the coordinator is approved but never executed
+        assertThat(text.out()).containsPattern("relayer backlog: [1-9]\\d* pending \\(\\d+ awaiting approval, oldest \\d+ s\\); "
+                + "\\d+ sent, [1-9]\\d* approved, \\d+ executed");
+        assertThat(text.out()).containsPattern("task \\d+ \\(Active\\): round \\d+ of \\d+ \\w+, \\d+ contributors?; ");
+
+        Run json = cli("status", "--devnet", DIR.toString(), "--json");
+        assertThat(json.exitCode()).as("status --json: %s", json.err()).isZero();
+        JsonNode status = MAPPER.readTree(json.out());
+        assertThat(status.get("chains")).hasSize(3);
+        for (JsonNode chain : status.get("chains")) {
+            assertThat(chain.get("head").asLong()).as(chain.toString()).isPositive();
+            assertThat(chain.get("confirmed").asLong()).as(chain.toString()).isPositive().isLessThanOrEqualTo(
+                    chain.get("head").asLong());
+        }
+        assertThat(status.get("relayer").get("sent").asInt()).isPositive();
+        assertThat(status.get("tasks").size()).isPositive();
+    }
+
+    @Test
+    @Order(6)
     void shouldRunAPostgresWithLogicalWalLevel() throws Exception {
         DevnetInfo.Postgres pg = info.postgres();
         try (Connection connection = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
