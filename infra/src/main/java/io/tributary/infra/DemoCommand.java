@@ -368,6 +368,9 @@ public final class DemoCommand implements Callable<Integer> {
             Map<Integer, DemoReport.Round> done = new HashMap<>();
             Map<Integer, Evaluation> evaluations = new HashMap<>();
             long lastDeadline = schedule.aggregationDeadline(rounds - 1) + challengeSeconds + 60L;
+            int feedPerSecond = workers.feeder()
+                    .map(f -> (int) Math.ceil((f.total() - f.inserted()) / (double) (rounds * (commitSeconds + revealSeconds))))
+                    .orElse(0);
             while (done.size() < rounds) {
                 Optional<String> failure = workers.failure();
                 if (failure.isPresent()) {
@@ -381,7 +384,7 @@ public final class DemoCommand implements Callable<Integer> {
                 }
                 workers.feeder().ifPresent(f -> {
                     try {
-                        f.feed(Math.max(1, f.total() / (2 * rounds * 20))); // the rest arrives over the task's rounds
+                        f.feed(feedPerSecond); // the rows not inserted at the start arrive over the task's rounds
                     } catch (java.sql.SQLException e) {
                         throw new IllegalStateException("feeding the Postgres table: " + e.getMessage(), e);
                     }
