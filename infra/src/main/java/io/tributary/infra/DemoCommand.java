@@ -303,6 +303,7 @@ public final class DemoCommand implements Callable<Integer> {
             }
 
             // 5. the rounds
+            long tasksStart = System.nanoTime();
             say("[5/6] rounds (phase from the home TaskCoordinator, chunks from updates.chunks and deadletter)");
             TrainingData test = NodeData.mnistHeldOut(mnistDir).orElseThrow();
             LocalTrainer evaluator = LocalTrainer.builder().spec(mlp).build();
@@ -312,6 +313,7 @@ public final class DemoCommand implements Callable<Integer> {
             GlobalModels models = new GlobalModels(info.kafka().bootstrapServers(), reader, state.resolve("models"),
                     initial.length);
             List<DemoReport.Round> reportRounds = watchRounds(taskId, schedule, models, evaluator, test);
+            double roundsSeconds = seconds(tasksStart);
 
             // 6. claims, rewards, escrow, report
             say("[6/6] waiting for the workers' claims");
@@ -351,7 +353,11 @@ public final class DemoCommand implements Callable<Integer> {
                 problems.add("not every worker had claimed its rounds 90 s after the last one (see the rewards above)");
             }
             workers.failure().ifPresent(problems::add);
-            say("final accuracy %.3f after %d rounds, %.0f s in all", finalAccuracy, rounds, seconds(t0));
+            long gas = reportRounds.stream().mapToLong(DemoReport.Round::commitGas).sum();
+            long committedRounds = reportRounds.stream().filter(x -> x.commitGas() > 0).count();
+            say("final accuracy %.3f after %d rounds; %.1f s per round (round period %d s); commitRound gas %d on average; "
+                            + "%.0f s in all", finalAccuracy, rounds, roundsSeconds / rounds, commitSeconds + revealSeconds,
+                    committedRounds == 0 ? 0 : gas / committedRounds, seconds(t0));
             if (!problems.isEmpty()) {
                 say("demo FAILED: %s", String.join("; ", problems));
                 return 1;

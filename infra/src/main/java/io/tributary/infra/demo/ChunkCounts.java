@@ -45,13 +45,20 @@ public final class ChunkCounts implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
+    /** Assigns every partition of both topics from their start and starts counting. */
     public ChunkCounts start() {
-        List<TopicPartition> parts = new ArrayList<>();
-        for (String topic : List.of(Topics.UPDATE_CHUNKS.name(), Topics.DEADLETTER.name())) {
-            consumer.partitionsFor(topic, Duration.ofSeconds(10)).forEach(p -> parts.add(new TopicPartition(topic, p.partition())));
+        try {
+            List<TopicPartition> parts = new ArrayList<>();
+            for (String topic : List.of(Topics.UPDATE_CHUNKS.name(), Topics.DEADLETTER.name())) {
+                consumer.partitionsFor(topic, Duration.ofSeconds(10))
+                        .forEach(p -> parts.add(new TopicPartition(topic, p.partition())));
+            }
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+        } catch (RuntimeException e) {
+            consumer.close(Duration.ZERO);
+            throw e;
         }
-        consumer.assign(parts);
-        consumer.seekToBeginning(parts);
         thread.start();
         return this;
     }
@@ -122,6 +129,6 @@ public final class ChunkCounts implements AutoCloseable {
     public void close() throws InterruptedException {
         running = false;
         consumer.wakeup();
-        thread.join(5_000);
+        thread.join(5_000); // the thread closes the consumer
     }
 }
