@@ -330,7 +330,12 @@ public final class DemoCommand implements Callable<Integer> {
             BigInteger dust = BigInteger.valueOf((long) rounds * total);
             say("      escrow: deposited %s TRN, paid %s, refunded %s, held %s base units", trn(escrow.deposited()),
                     trn(escrow.paid()), trn(escrow.refunded()), escrow.deposited().subtract(escrow.paid()).subtract(escrow.refunded()));
-            double finalAccuracy = reportRounds.isEmpty() ? before.accuracy() : reportRounds.get(reportRounds.size() - 1).accuracy();
+            double finalAccuracy = before.accuracy(); // the last committed round's model, else the initial one
+            for (DemoReport.Round r : reportRounds) {
+                if (!r.commitTx().isEmpty()) {
+                    finalAccuracy = r.accuracy();
+                }
+            }
             DemoReport report = new DemoReport(reportRounds, finalAccuracy, rewards, escrow);
             report.write(reports);
             say("      report: %s (and %s, %s)", reports.resolve(DemoReport.JSON), DemoReport.ACCURACY_PNG, DemoReport.GAS_PNG);

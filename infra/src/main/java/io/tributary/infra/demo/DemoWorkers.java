@@ -119,7 +119,7 @@ public final class DemoWorkers implements AutoCloseable {
                     dataName = "postgres table " + TABLE + " (" + rows.size() + " rows, fed while it runs)";
                 } else {
                     data = shard;
-                    dataName = "mnist " + plan.split() + " share " + (n + 1) + "/" + total;
+                    dataName = plan.split() + " share " + (n + 1) + "/" + total;
                 }
                 TransactionWriter writer = closeLater(Web3jNodeChain.openWriter(own, key, chain.chainId(), state.resolve("tx"),
                         FEE_CAP));
