@@ -280,6 +280,11 @@ public class AdmissionFunction extends KeyedBroadcastProcessFunction<String, Rou
             return;
         }
         known.retracted = true;
+        // The status carries the retraction's record: a closer that already closed dead-letters it.
+        known.rawKey = m.rawKey;
+        known.rawValue = m.rawValue;
+        known.partition = m.partition;
+        known.offset = m.offset;
         reveal.update(known);
         verdict.update(RejectionReason.RETRACTED.name());
         emitVerdict(task, known, false, RejectionReason.RETRACTED.name(), "the worker's reveal was retracted by a reorg",
@@ -308,6 +313,12 @@ public class AdmissionFunction extends KeyedBroadcastProcessFunction<String, Rou
         s.reason = reason;
         s.retracted = RejectionReason.RETRACTED.name().equals(reason);
         s.task = task;
+        if (s.retracted) {
+            s.rawKey = r.rawKey;
+            s.rawValue = r.rawValue;
+            s.partition = r.partition;
+            s.offset = r.offset;
+        }
         ctx.output(STATUS, s);
     }
 

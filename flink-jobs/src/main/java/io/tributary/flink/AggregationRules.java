@@ -4,6 +4,13 @@ import io.tributary.schemas.tensor.DecodedChunk;
 import io.tributary.schemas.tensor.WireParams;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The robust aggregation rules in exact integer arithmetic (DESIGN decision 1). Every coordinate of
@@ -42,6 +49,134 @@ public final class AggregationRules {
             throw new IllegalArgumentException("trimmed-mean beta must be in [0, 500) per mille, got " + betaPerMille);
         }
         return trimmed(updates, (int) ((long) updates.size() * betaPerMille / 1000));
+    }
+
+    /**
+     * {@link #median(List)} of the chunks' fixed-point values, computed straight from their
+     * mantissas and exponents (same result, bit for bit).
+     */
+    public static long[] median(List<DecodedChunk> chunks, int expMin, int expMax) {
+        return trimmedChunks(chunks, expMin, expMax, (chunks.size() - 1) / 2);
+    }
+
+    /** {@link #trimmedMean(List, int)} of the chunks' fixed-point values, from their mantissas and exponents. */
+    public static long[] trimmedMean(List<DecodedChunk> chunks, int expMin, int expMax, int betaPerMille) {
+        if (betaPerMille < 0 || betaPerMille >= 500) {
+            throw new IllegalArgumentException("trimmed-mean beta must be in [0, 500) per mille, got " + betaPerMille);
+        }
+        return trimmedChunks(chunks, expMin, expMax, (int) ((long) chunks.size() * betaPerMille / 1000));
+    }
+
+    private static final VectorSpecies<Integer> LANES = IntVector.SPECIES_PREFERRED;
+    private static final Map<List<Integer>, int[]> NETWORKS = new ConcurrentHashMap<>();
+
+    /**
+     * Sorts each coordinate's n values with a sorting network, {@link #LANES} coordinates at once
+     * (one vector lane per coordinate, so there are no data-dependent branches), then averages the
+     * kept middle. Values are {@code m << (e - expMin)} with |m| <= 127: they fit an int when the
+     * exponent span is at most 23; wider spans take the long path ({@link #trimmed}).
+     */
+    private static long[] trimmedChunks(List<DecodedChunk> chunks, int expMin, int expMax, int cut) {
+        int n = chunks.size();
+        if (n == 0) {
+            throw new IllegalArgumentException("no updates");
+        }
+        int lanes = LANES.length();
+        if (expMax - expMin > 23 || WireParams.BLOCK_COORDS % lanes != 0) {
+            List<long[]> values = new java.util.ArrayList<>(n);
+            for (DecodedChunk c : chunks) {
+                values.add(fixedPoint(c, expMin));
+            }
+            return trimmed(values, cut);
+        }
+        int dim = chunks.get(0).coordCount();
+        int[] network = NETWORKS.computeIfAbsent(List.of(n, cut), k -> sortingNetwork(n, cut, n - cut - 1));
+        int[] column = new int[n * lanes];
+        long[] out = new long[dim];
+        int kept = n - 2 * cut;
+        for (int i = 0; i < dim; i += lanes) {
+            int leaf = i / WireParams.LEAF_COORDS;
+            int block = (i % WireParams.LEAF_COORDS) / WireParams.BLOCK_COORDS;
+            for (int u = 0; u < n; u++) {
+                DecodedChunk c = chunks.get(u);
+                int shift = c.exponent(leaf, block) - expMin;
+                int base = u * lanes;
+                for (int l = 0; l < lanes; l++) {
+                    // lanes past the real coordinates read the last leaf's zero padding: computed, not kept
+                    column[base + l] = c.mantissa(i + l) << shift;
+                }
+            }
+            for (int k = 0; k < network.length; k += 2) {
+                int a = network[k] * lanes;
+                int b = network[k + 1] * lanes;
+                IntVector va = IntVector.fromArray(LANES, column, a);
+                IntVector vb = IntVector.fromArray(LANES, column, b);
+                va.min(vb).intoArray(column, a);
+                va.max(vb).intoArray(column, b);
+            }
+            int real = Math.min(lanes, dim - i);
+            for (int l = 0; l < real; l++) {
+                long sum = 0;
+                for (int u = cut; u < n - cut; u++) {
+                    sum += column[u * lanes + l];
+                }
+                out[i + l] = divideHalfEven(sum, kept);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Batcher's odd-even merge sort for n inputs, as (a, b) pairs with a < b: after the pairs are
+     * applied in order (min to a, max to b) the inputs are sorted. Built for the next power of two;
+     * a pair that reaches past n would only ever compare a value with the +infinity of padding, so
+     * it is left out.
+     */
+    static int[] sortingNetwork(int n) {
+        return sortingNetwork(n, 0, n - 1);
+    }
+
+    /**
+     * The pairs of {@link #sortingNetwork(int)} that the sorted outputs {@code first..last} depend
+     * on: walking back from those outputs, a pair is kept when either of its positions is still
+     * needed, and then both are. Those outputs come out exactly as from the whole network.
+     */
+    static int[] sortingNetwork(int n, int first, int last) {
+        int size = Integer.highestOneBit(Math.max(1, n - 1)) << 1;
+        java.util.ArrayList<int[]> pairs = new java.util.ArrayList<>();
+        for (int p = 1; p < size; p <<= 1) {
+            for (int k = p; k >= 1; k >>= 1) {
+                for (int j = k % p; j + k < size; j += 2 * k) {
+                    for (int i = 0; i < k && i + j + k < size; i++) {
+                        int a = i + j;
+                        int b = i + j + k;
+                        if (a / (2 * p) == b / (2 * p) && b < n) {
+                            pairs.add(new int[] {a, b});
+                        }
+                    }
+                }
+            }
+        }
+        boolean[] needed = new boolean[Math.max(n, 1)];
+        for (int i = Math.max(0, first); i <= last && i < n; i++) {
+            needed[i] = true;
+        }
+        java.util.ArrayDeque<int[]> kept = new java.util.ArrayDeque<>();
+        for (int k = pairs.size() - 1; k >= 0; k--) {
+            int[] pair = pairs.get(k);
+            if (needed[pair[0]] || needed[pair[1]]) {
+                needed[pair[0]] = true;
+                needed[pair[1]] = true;
+                kept.addFirst(pair);
+            }
+        }
+        int[] out = new int[2 * kept.size()];
+        int k = 0;
+        for (int[] pair : kept) {
+            out[k++] = pair[0];
+            out[k++] = pair[1];
+        }
+        return out;
     }
 
     private static long[] trimmed(List<long[]> updates, int cut) {
@@ -111,6 +246,89 @@ public final class AggregationRules {
         return selected;
     }
 
+    private static final VectorSpecies<Long> DIST_LONGS = LongVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> DIST_INTS =
+            VectorSpecies.of(int.class, VectorShape.forBitSize(DIST_LONGS.length() * 32));
+    /** Coordinates gathered per tile: n int rows of this length stay in the L2 cache while every pair is done. */
+    private static final int DIST_TILE = 2048;
+
+    /**
+     * The exact squared distances between every pair of the chunks' fixed-point values, as the
+     * row-major upper triangle ({@code (0,1), (0,2), ..., (1,2), ...}), the same integers
+     * {@link #squaredDistance} gives. Coordinates are gathered tile by tile as ints (exponent span at
+     * most 22; wider spans take the long path) and each pair's squares are summed in int64 vector
+     * lanes; a tile is short enough that all of its squares together stay below 2^63, and tiles add
+     * into an exact total.
+     */
+    public static java.math.BigInteger[] pairwiseSquaredDistances(List<DecodedChunk> chunks, int expMin, int expMax) {
+        int n = chunks.size();
+        int pairs = n * (n - 1) / 2;
+        java.math.BigInteger[] out = new java.math.BigInteger[pairs];
+        int span = expMax - expMin;
+        if (span > 22) {
+            List<long[]> values = new java.util.ArrayList<>(n);
+            for (DecodedChunk c : chunks) {
+                values.add(fixedPoint(c, expMin));
+            }
+            for (int a = 0, k = 0; a < n; a++) {
+                for (int b = a + 1; b < n; b++, k++) {
+                    out[k] = squaredDistance(values.get(a), values.get(b));
+                }
+            }
+            return out;
+        }
+        // |value| <= 127 << span, so a square of a difference is below 2^(2 * (span + 8)), and a tile
+        // of at most 2^(63 - 2 * (span + 8)) coordinates sums below 2^63 (>= 8 coordinates for span <= 22).
+        int step = DIST_LONGS.length();
+        int tileLen = (int) Math.min(DIST_TILE, 1L << Math.min(30, 63 - 2 * (span + 8)));
+        tileLen -= tileLen % step;
+        if (tileLen == 0) {
+            throw new IllegalStateException(step + " int64 lanes do not fit a tile at exponent span " + span);
+        }
+        int dim = n == 0 ? 0 : chunks.get(0).coordCount();
+        int[][] tile = new int[n][tileLen];
+        long[] total = new long[pairs];
+        java.math.BigInteger[] carry = new java.math.BigInteger[pairs];
+        for (int start = 0; start < dim; start += tileLen) {
+            int len = Math.min(tileLen, dim - start);
+            int padded = (len + step - 1) / step * step;
+            for (int u = 0; u < n; u++) {
+                DecodedChunk c = chunks.get(u);
+                int[] row = tile[u];
+                for (int j = 0; j < padded; j++) {
+                    int i = start + j;
+                    row[j] = i < dim ? c.mantissa(i) << (c.exponent(i / WireParams.LEAF_COORDS,
+                            (i % WireParams.LEAF_COORDS) / WireParams.BLOCK_COORDS) - expMin) : 0;
+                }
+            }
+            for (int a = 0, k = 0; a < n; a++) {
+                int[] ra = tile[a];
+                for (int b = a + 1; b < n; b++, k++) {
+                    int[] rb = tile[b];
+                    LongVector acc = LongVector.zero(DIST_LONGS);
+                    for (int j = 0; j < padded; j += step) {
+                        IntVector d = IntVector.fromArray(DIST_INTS, ra, j).sub(IntVector.fromArray(DIST_INTS, rb, j));
+                        LongVector dl = (LongVector) d.convertShape(VectorOperators.I2L, DIST_LONGS, 0);
+                        acc = acc.add(dl.mul(dl));
+                    }
+                    long sum = acc.reduceLanes(VectorOperators.ADD); // below 2^63: tileLen bounds it
+                    long t = total[k] + sum;
+                    if (t < 0) { // both are non-negative: a negative sum is an overflow
+                        java.math.BigInteger c = carry[k] == null ? java.math.BigInteger.ZERO : carry[k];
+                        carry[k] = c.add(java.math.BigInteger.valueOf(total[k])).add(java.math.BigInteger.valueOf(sum));
+                        t = 0;
+                    }
+                    total[k] = t;
+                }
+            }
+        }
+        for (int k = 0; k < pairs; k++) {
+            java.math.BigInteger t = java.math.BigInteger.valueOf(total[k]);
+            out[k] = carry[k] == null ? t : carry[k].add(t);
+        }
+        return out;
+    }
+
     /** Squared Euclidean distance of two updates' chunks, exactly. */
     public static java.math.BigInteger squaredDistance(long[] a, long[] b) {
         java.math.BigInteger s = java.math.BigInteger.ZERO;
@@ -134,7 +352,19 @@ public final class AggregationRules {
 
     /** Unweighted coordinate-wise mean of the selected updates, half to even. */
     public static long[] mean(List<long[]> updates) {
-        return trimmed(updates, 0);
+        if (updates.isEmpty()) {
+            throw new IllegalArgumentException("no updates");
+        }
+        long[] sum = new long[updates.get(0).length];
+        for (long[] u : updates) { // update by update: sequential reads, no per-coordinate sort
+            for (int i = 0; i < sum.length; i++) {
+                sum[i] += u[i]; // |value| < 2^53 and n <= maxContributors: headroom proven by WireParams
+            }
+        }
+        for (int i = 0; i < sum.length; i++) {
+            sum[i] = divideHalfEven(sum[i], updates.size());
+        }
+        return sum;
     }
 
     /** {@code n / d} for {@code d > 0}, to the nearest integer, ties to even (FORMAT.md section 6). */

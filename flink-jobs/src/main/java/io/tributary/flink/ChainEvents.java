@@ -11,7 +11,8 @@ import java.util.Map;
 
 /**
  * Reads the protocol events the job needs out of {@code chain.events} records: the home chain's
- * {@code TaskCoordinator.TaskPosted} and every chain's {@code WorkerHub.UpdateRevealed}
+ * {@code TaskCoordinator.TaskPosted} and {@code ModelRegistry.ModelRegistered}, and every chain's
+ * {@code WorkerHub.UpdateRevealed}
  * (contracts/src, PROTOCOL.md). The connector writes integers in decimal, addresses and bytes as
  * 0x-hex, and structs (the {@code spec} of TaskPosted) as a JSON object by component name.
  */
@@ -19,6 +20,7 @@ final class ChainEvents {
 
     static final String TASK_POSTED = "TaskPosted";
     static final String UPDATE_REVEALED = "UpdateRevealed";
+    static final String MODEL_REGISTERED = "ModelRegistered";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ChainEvents() {}
@@ -29,6 +31,21 @@ final class ChainEvents {
 
     static boolean isReveal(ChainEvent e) {
         return UPDATE_REVEALED.equals(e.getEventName()) && "WorkerHub".equals(e.getContractName());
+    }
+
+    static boolean isModelRegistered(ChainEvent e) {
+        return MODEL_REGISTERED.equals(e.getEventName()) && "ModelRegistry".equals(e.getContractName());
+    }
+
+    /** A {@code ModelRegistered}: the model's id, hashes and the uri of its initial-model file. */
+    static ModelInfo modelRegistered(ChainEvent e) {
+        Map<String, String> f = e.getFields();
+        ModelInfo m = new ModelInfo();
+        m.modelId = Long.parseLong(field(f, "modelId"));
+        m.archHash = bytes32(field(f, "archHash"));
+        m.initialRoot = bytes32(field(f, "initialRoot"));
+        m.uri = field(f, "uri");
+        return m;
     }
 
     /**

@@ -179,11 +179,10 @@ public class ChunkAggregateFunction extends KeyedProcessFunction<String, RoundMe
         List<String> ids = new ArrayList<>(accepted);
         ids.sort(null);
         ChunkDecoder decoder = new ChunkDecoder(task.wireParams());
-        List<long[]> values = new ArrayList<>();
+        List<DecodedChunk> chunks = new ArrayList<>();
         for (String id : ids) {
             RoundMessage chunk = buffered.get(id);
-            values.add(AggregationRules.fixedPoint(decoder.decode(chunk.payload, ChunkDecoder.Verification.STRUCTURE),
-                    task.expMin));
+            chunks.add(decoder.decode(chunk.payload, ChunkDecoder.Verification.STRUCTURE));
             RoundMessage fwd = RoundMessage.of(RoundMessage.Kind.CHUNK, c.taskId, c.round);
             fwd.chunkIndex = c.chunkIndex;
             fwd.chainId = chunk.chainId;
@@ -192,17 +191,16 @@ public class ChunkAggregateFunction extends KeyedProcessFunction<String, RoundMe
             fwd.task = task;
             ctx.output(KRUM_CHUNKS, fwd);
         }
-        List<String> d = new ArrayList<>();
-        for (int a = 0; a < ids.size(); a++) {
-            for (int b = a + 1; b < ids.size(); b++) {
-                d.add(AggregationRules.squaredDistance(values.get(a), values.get(b)).toString());
-            }
+        java.math.BigInteger[] distances = AggregationRules.pairwiseSquaredDistances(chunks, task.expMin, task.expMax);
+        String[] d = new String[distances.length];
+        for (int k = 0; k < d.length; k++) {
+            d[k] = distances[k].toString();
         }
         RoundMessage partial = RoundMessage.of(RoundMessage.Kind.KRUM_PARTIAL, c.taskId, c.round);
         partial.chunkIndex = c.chunkIndex;
         partial.task = task;
         partial.contributorWorkers = ids.toArray(new String[0]);
-        partial.values = d.toArray(new String[0]);
+        partial.values = d;
         ctx.output(KRUM_PARTIALS, partial);
     }
 
@@ -228,16 +226,15 @@ public class ChunkAggregateFunction extends KeyedProcessFunction<String, RoundMe
             return ChunkAccumulator.restore(task.wireParams(), chunkIndex, sums.value(), wc[0], wc[1]).mean();
         }
         ChunkDecoder decoder = new ChunkDecoder(task.wireParams());
-        List<long[]> values = new ArrayList<>();
+        List<DecodedChunk> chunks = new ArrayList<>();
         List<String> ids = new ArrayList<>(accepted);
         ids.sort(null); // the rules are order-free; a fixed order keeps even the work identical
         for (String id : ids) {
-            DecodedChunk d = decoder.decode(buffered.get(id).payload, ChunkDecoder.Verification.STRUCTURE);
-            values.add(AggregationRules.fixedPoint(d, task.expMin));
+            chunks.add(decoder.decode(buffered.get(id).payload, ChunkDecoder.Verification.STRUCTURE));
         }
         return switch (task.rule) {
-            case MEDIAN -> AggregationRules.median(values);
-            case TRIMMED_MEAN -> AggregationRules.trimmedMean(values, task.ruleParam);
+            case MEDIAN -> AggregationRules.median(chunks, task.expMin, task.expMax);
+            case TRIMMED_MEAN -> AggregationRules.trimmedMean(chunks, task.expMin, task.expMax, task.ruleParam);
             default -> throw new IllegalStateException("rule " + task.rule + " is not aggregated per chunk");
         };
     }

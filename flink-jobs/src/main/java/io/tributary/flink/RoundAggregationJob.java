@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
@@ -30,15 +31,20 @@ import org.apache.flink.util.OutputTag;
  *
  * <pre>
  * chain.events --parse--+--TaskPosted--------------------------(broadcast)--+
- *                       +--UpdateRevealed--+                                |
+ *                       +--ModelRegistered (broadcast) + TaskPosted (keyBy task) -> model-load --INIT--+
+ *                       +--UpdateRevealed--+                                |                         |
  * updates.chunks --parse-------------------+--keyBy(task:round:chain:worker)-> admission --+--chunks, verdicts--+
  * chain.blocks --(watermarks only)---------+                                        |       |                   |
  *                                                                 status: keyBy(task:round) -> close --CLOSE---+
  *                                                                                                  |           v
- *                                                                                           summary |  keyBy(task:round:chunk) -> aggregate
+ *                                                                                           summary |  keyBy(task:round:chunk) -> aggregate (krum-*)
  *                                                                                                  v           | results
- *                                                                                  keyBy(task:round) -> finish <+
- *                                                    models.chunks / rounds.commitments / commitRound / deadletter
+ *                                                                          keyBy(task:round) -> round outcome <+
+ *                                                                                  | APPLY            | decided summary
+ *                                                   keyBy(task:chunk) -> model-apply <-- INIT         |
+ *                                                                                  | MODEL            v
+ *                                                                          keyBy(task:round) -> round finish
+ *                                     models.chunks / rounds.commitments / commit-round (commitRound) / deadletter
  * </pre>
  */
 public final class RoundAggregationJob {
@@ -140,21 +146,41 @@ public final class RoundAggregationJob {
                 .process(new KrumApplyFunction())
                 .uid("krum-apply").name("multi-Krum mean of the selected");
 
-        SingleOutputStreamOperator<RawRecord> finished = results
+        // The global model: initial model per task, then round outcomes applied in order per (task, chunk).
+        SingleOutputStreamOperator<RoundMessage> initialModels = events.getSideOutput(TASKS)
+                .keyBy(t -> t.taskId, Types.LONG)
+                .connect(events.getSideOutput(EventParser.MODELS).broadcast(ModelLoadFunction.MODELS))
+                .process(new ModelLoadFunction())
+                .uid("model-load").name("initial model (ModelRegistry uri)");
+        SingleOutputStreamOperator<RoundMessage> outcomes = results
                 .union(krumResults, closes.getSideOutput(RoundCloseFunction.SUMMARY))
+                .keyBy(RoundMessage::roundKey)
+                .process(new RoundOutcomeFunction())
+                .uid("round-outcome").name("round outcome");
+        SingleOutputStreamOperator<RoundMessage> newModel = outcomes.union(initialModels)
+                .keyBy(RoundMessage::modelKey)
+                .process(new ModelApplyFunction())
+                .uid("model-apply").name("global model by (task, chunk)");
+        SingleOutputStreamOperator<RawRecord> finished = newModel
+                .union(outcomes.getSideOutput(RoundOutcomeFunction.DECIDED))
                 .keyBy(RoundMessage::roundKey)
                 .process(new RoundFinishFunction())
                 .uid("round-finish").name("round finish (roots, commitment)");
+        // One writer per key and chain: commits go through a single instance.
+        SingleOutputStreamOperator<RawRecord> commitConflicts = finished.getSideOutput(RoundFinishFunction.CALLS)
+                .process(new CommitRoundFunction(commitmentSink)).setParallelism(1).setMaxParallelism(1)
+                .uid("commit-round").name("commitRound");
 
         finished.sinkTo(modelChunks).uid("sink-models-chunks").name(Topics.MODEL_CHUNKS.name());
         finished.getSideOutput(RoundFinishFunction.COMMITMENTS).sinkTo(roundCommitments)
                 .uid("sink-rounds-commitments").name(Topics.ROUND_COMMITMENTS.name());
-        finished.getSideOutput(RoundFinishFunction.CALLS).sinkTo(new CommitmentSinkWriter(commitmentSink))
-                .uid("sink-commit-round").name("commitRound");
         events.getSideOutput(EventParser.DEAD)
                 .union(chunks.getSideOutput(EventParser.DEAD),
                         admitted.getSideOutput(AdmissionFunction.DEAD_LETTERS),
-                        results.getSideOutput(AdmissionFunction.DEAD_LETTERS))
+                        results.getSideOutput(AdmissionFunction.DEAD_LETTERS),
+                        initialModels.getSideOutput(AdmissionFunction.DEAD_LETTERS),
+                        closes.getSideOutput(AdmissionFunction.DEAD_LETTERS),
+                        commitConflicts)
                 .sinkTo(deadLetters).uid("sink-deadletter").name(Topics.DEADLETTER.name());
     }
 
@@ -186,9 +212,13 @@ public final class RoundAggregationJob {
         }
     }
 
-    /** chain.events -> REVEAL messages (main), TaskInfo ({@link #TASKS}), dead letters. */
+    /**
+     * chain.events -> REVEAL messages (main), TaskInfo ({@link #TASKS}), ModelInfo ({@link #MODELS}),
+     * dead letters.
+     */
     static final class EventParser extends ProcessFunction<RawRecord, RoundMessage> {
         static final OutputTag<RawRecord> DEAD = new OutputTag<>("parse-dead", TypeInformation.of(RawRecord.class));
+        static final OutputTag<ModelInfo> MODELS = new OutputTag<>("models", TypeInformation.of(ModelInfo.class));
         private final Map<Long, ModelShape> shapes;
         private final long closeGraceSeconds;
 
@@ -208,6 +238,15 @@ public final class RoundAggregationJob {
                 if (ChainEvents.isTaskPosted(e)) {
                     if (e.getOp() == io.tributary.schemas.avro.ChangeOp.c) {
                         ctx.output(TASKS, ChainEvents.taskPosted(e, shapes, closeGraceSeconds));
+                    }
+                } else if (ChainEvents.isModelRegistered(e)) {
+                    if (e.getOp() == io.tributary.schemas.avro.ChangeOp.c) {
+                        ModelInfo m = ChainEvents.modelRegistered(e);
+                        m.rawKey = r.key;
+                        m.rawValue = r.value;
+                        m.partition = r.partition;
+                        m.offset = r.offset;
+                        ctx.output(MODELS, m);
                     }
                 } else if (ChainEvents.isReveal(e)) {
                     RoundMessage m = ChainEvents.reveal(e);

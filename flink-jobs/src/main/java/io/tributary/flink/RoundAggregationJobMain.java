@@ -52,48 +52,95 @@ public final class RoundAggregationJobMain {
             .durationType().defaultValue(Duration.ofSeconds(10)).withDescription("Exactly-once checkpoint interval.");
     public static final ConfigOption<Boolean> COMMIT_ON_CHAIN = ConfigOptions.key("commit.on-chain")
             .booleanType().defaultValue(false)
-            .withDescription("Call commitRound on the home chain. The transaction-writer sink is not part of this "
-                    + "build yet: only false (commitments are logged and written to rounds.commitments) is accepted.");
+            .withDescription("Call TaskCoordinator.commitRound on the home chain through the transaction writer "
+                    + "(needs the commit.* options below). false: commitments only go to rounds.commitments.");
+    public static final ConfigOption<String> COMMIT_RPC_URL = ConfigOptions.key("commit.rpc-url")
+            .stringType().noDefaultValue().withDescription("JSON-RPC URL of the home chain (with commit.on-chain).");
+    public static final ConfigOption<Long> COMMIT_CHAIN_ID = ConfigOptions.key("commit.chain-id")
+            .longType().noDefaultValue()
+            .withDescription("Chain id of the home chain; checked against eth_chainId (with commit.on-chain).");
+    public static final ConfigOption<String> COMMIT_COORDINATOR = ConfigOptions.key("commit.coordinator")
+            .stringType().noDefaultValue()
+            .withDescription("Address of the home chain's TaskCoordinator (devnet.json: home taskCoordinator).");
+    public static final ConfigOption<String> COMMIT_KEY = ConfigOptions.key("commit.key")
+            .stringType().noDefaultValue()
+            .withDescription("The bonded aggregator key: dev:aggregator (anvil account 1, KeyRoles.defaults()), "
+                    + "dev:<index>, or the path of a file holding the private key in hex. Never logged.");
+    public static final ConfigOption<String> COMMIT_STATE_DIR = ConfigOptions.key("commit.state-dir")
+            .stringType().noDefaultValue()
+            .withDescription("Directory of the transaction writer's state (nonces, signed commits); must survive "
+                    + "job restarts so a replayed commit is recognised.");
+    public static final ConfigOption<Long> COMMIT_MAX_FEE_GWEI = ConfigOptions.key("commit.max-fee-gwei")
+            .longType().defaultValue(100L).withDescription("Fee cap of a commitRound transaction, in gwei.");
 
-    static final List<ConfigOption<?>> OPTIONS = List.of(BOOTSTRAP_SERVERS, GROUP_ID, TRANSACTIONAL_ID_PREFIX, MODELS,
-            CLOSE_GRACE, CHAIN_IDLENESS, CHECKPOINT_INTERVAL, COMMIT_ON_CHAIN);
+    /** Every option of the job, for validation and docs. */
+    public static final List<ConfigOption<?>> OPTIONS = List.of(BOOTSTRAP_SERVERS, GROUP_ID, TRANSACTIONAL_ID_PREFIX, MODELS,
+            CLOSE_GRACE, CHAIN_IDLENESS, CHECKPOINT_INTERVAL, COMMIT_ON_CHAIN, COMMIT_RPC_URL, COMMIT_CHAIN_ID,
+            COMMIT_COORDINATOR, COMMIT_KEY, COMMIT_STATE_DIR, COMMIT_MAX_FEE_GWEI);
 
     private RoundAggregationJobMain() {}
 
     public static void main(String[] args) throws Exception {
         Configuration conf = parse(args);
+        RoundAggregationJob job = job(conf);
+        Configuration flink = new Configuration();
+        flink.setString("state.backend.type", "rocksdb");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+        env.enableCheckpointing(conf.get(CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        job.build(env);
+        env.execute("tributary-round-aggregation");
+    }
+
+    /**
+     * The job on Kafka as the options say: FLIP-27 sources of {@code chain.events}, {@code chain.blocks}
+     * and {@code updates.chunks} (read_committed, from the earliest offset), exactly-once transactional
+     * sinks, the commitment sink of {@code commit.*}, live event time. The caller enables checkpoints.
+     */
+    public static RoundAggregationJob job(Configuration conf) {
         String servers = conf.getOptional(BOOTSTRAP_SERVERS).orElseThrow(() ->
                 new IllegalArgumentException("--" + BOOTSTRAP_SERVERS.key() + " is required"));
-        if (conf.get(COMMIT_ON_CHAIN)) {
-            throw new IllegalArgumentException("--" + COMMIT_ON_CHAIN.key() + " true needs the on-chain commitment "
-                    + "sink, which is not in this build");
-        }
+        CommitmentSink commits = commitmentSink(conf);
         RoundAggregationJob.Config.Builder config = RoundAggregationJob.Config.builder()
                 .closeGrace(conf.get(CLOSE_GRACE)).chainIdleness(conf.get(CHAIN_IDLENESS))
                 .timeMode(RoundAggregationJob.TimeMode.LIVE);
         models(conf.getOptional(MODELS).orElseThrow(() ->
                 new IllegalArgumentException("--" + MODELS.key() + " is required")), config);
-
-        Configuration flink = new Configuration();
-        flink.setString("state.backend.type", "rocksdb");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-        env.enableCheckpointing(conf.get(CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
-
         String group = conf.get(GROUP_ID);
         String prefix = conf.get(TRANSACTIONAL_ID_PREFIX);
-        new RoundAggregationJob(
+        return new RoundAggregationJob(
                 source(servers, group, Topics.CHAIN_EVENTS.name()),
                 source(servers, group, Topics.CHAIN_BLOCKS.name()),
                 source(servers, group, Topics.UPDATE_CHUNKS.name()),
                 sink(servers, prefix + "-models"),
                 sink(servers, prefix + "-commitments"),
                 sink(servers, prefix + "-deadletter"),
-                call -> LOG.warn("on-chain commits are off; not sent: {}", call),
-                config.build()).build(env);
-        env.execute("tributary-round-aggregation");
+                commits,
+                config.build());
     }
 
-    static Configuration parse(String[] args) {
+    /** The on-chain sink when {@code commit.on-chain} is true, else one that only logs the call. */
+    static CommitmentSink commitmentSink(Configuration conf) {
+        if (!conf.get(COMMIT_ON_CHAIN)) {
+            return call -> LOG.warn("on-chain commits are off (--{} false); not sent: {}", COMMIT_ON_CHAIN.key(), call);
+        }
+        return OnChainCommitmentSink.builder()
+                .rpcUrl(required(conf, COMMIT_RPC_URL))
+                .chainId(required(conf, COMMIT_CHAIN_ID))
+                .coordinator(required(conf, COMMIT_COORDINATOR))
+                .key(required(conf, COMMIT_KEY))
+                .stateDir(java.nio.file.Path.of(required(conf, COMMIT_STATE_DIR)))
+                .maxFeeCapWei(java.math.BigInteger.valueOf(conf.get(COMMIT_MAX_FEE_GWEI))
+                        .multiply(java.math.BigInteger.TEN.pow(9)))
+                .build();
+    }
+
+    private static <T> T required(Configuration conf, ConfigOption<T> option) {
+        return conf.getOptional(option).orElseThrow(() -> new IllegalArgumentException("--" + option.key()
+                + " is required with --" + COMMIT_ON_CHAIN.key() + " true"));
+    }
+
+    /** Parses {@code --key value} pairs of {@link #OPTIONS}; unknown keys are refused, naming the known ones. */
+    public static Configuration parse(String[] args) {
         Map<String, String> map = new HashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {

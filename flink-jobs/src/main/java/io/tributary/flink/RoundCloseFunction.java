@@ -1,6 +1,8 @@
 package io.tributary.flink;
 
+import io.tributary.schemas.Topics;
 import io.tributary.schemas.avro.AggregationRule;
+import io.tributary.schemas.avro.RejectionReason;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -24,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * deadline (so the set of reveals is final) and every revealed worker's update has a verdict, or
  * at the latest when the watermark passes the close time (reveal deadline + grace). Workers are
  * accepted iff their update was accepted and their reveal not retracted. Fewer than the task's
- * {@code minContributors} -> the round fails (no commitment). Emits {@code CLOSE} to every chunk
+ * {@code minContributors} -> the round fails (no commitment). A reveal retracted after the round
+ * closed changes nothing: it is counted ({@code revealsRetractedAfterClose}) and dead-lettered. Emits {@code CLOSE} to every chunk
  * key (main output) and a {@code SUMMARY} to the finisher ({@link #SUMMARY}); then keeps only a
  * tombstone until the close time, so that everything is cleared once the round is over.
  */
@@ -58,6 +61,12 @@ public class RoundCloseFunction extends KeyedProcessFunction<String, RoundMessag
                 retractedAfterClose.inc();
                 LOG.warn("reveal of {} retracted after round {} of task {} closed; the commitment stands",
                         m.contributorId(), m.round, m.taskId);
+                if (m.rawValue != null) {
+                    ctx.output(AdmissionFunction.DEAD_LETTERS, DeadLetters.record(Topics.CHAIN_EVENTS.name(), m.rawKey,
+                            m.rawValue, m.partition, m.offset, RejectionReason.RETRACTED, "reveal retracted after round "
+                                    + m.round + " of task " + m.taskId + " closed: nothing was changed",
+                            System.currentTimeMillis()));
+                }
             }
             return;
         }

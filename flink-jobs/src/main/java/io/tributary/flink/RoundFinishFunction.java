@@ -8,7 +8,9 @@ import io.tributary.schemas.avro.RoundCommitment;
 import io.tributary.schemas.avro.RoundOutcome;
 import io.tributary.schemas.merkle.Contribution;
 import io.tributary.schemas.merkle.MerkleTree;
+import io.tributary.schemas.tensor.ModelFile;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -27,32 +29,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finishes a round (key {@code task:round}) once the closer's summary and every chunk's result
- * are in: the model tree and {@code modelRoot}, the contributions tree ({@link Contribution}, leaves
- * sorted by chain id then worker address), the {@code models.chunks} records (main output), one
- * {@code rounds.commitments} record ({@link #COMMITMENTS}) and the {@code commitRound} call
- * ({@link #CALLS}). Its state is cleared at once.
- *
- * <p>Model tree: a model leaf is 64 float32 coordinates, little-endian (256 bytes; the last leaf
- * padded with +0.0f), hashed with the project's Merkle scheme (FORMAT.md section 5); a model chunk
- * covers the same leaves as an update chunk and its payload is its real coordinates as float32
- * little-endian, with the subtree proof up to {@code modelRoot}.
+ * Finishes a round (key {@code task:round}) once its decided summary ({@link RoundOutcomeFunction})
+ * and every chunk of the new global model ({@link ModelApplyFunction}) are in: the model tree and
+ * {@code modelRoot} ({@link ModelFile}, FORMAT.md section 9), the contributions tree
+ * ({@link Contribution}, leaves sorted by chain id then worker address), the {@code models.chunks}
+ * records (main output; chunk c covers leaves {@code c·2^k ..} with its subtree proof up to
+ * {@code modelRoot}), one {@code rounds.commitments} record ({@link #COMMITMENTS}) and the
+ * {@code commitRound} call ({@link #CALLS}). A failed round (closer, aggregate, or no usable
+ * initial model) gives only a FAILED commitment. Its state is cleared at once.
  */
 public class RoundFinishFunction extends KeyedProcessFunction<String, RoundMessage, RawRecord> {
 
     private static final Logger LOG = LoggerFactory.getLogger(RoundFinishFunction.class);
     public static final OutputTag<RawRecord> COMMITMENTS = new OutputTag<>("commitments", TypeInformation.of(RawRecord.class));
     public static final OutputTag<CommitRoundCall> CALLS = new OutputTag<>("commit-calls", TypeInformation.of(CommitRoundCall.class));
-    static final int MODEL_LEAF_BYTES = 64 * 4;
 
     private transient ValueState<RoundMessage> summary;
-    private transient MapState<Integer, RoundMessage> results;
+    private transient MapState<Integer, RoundMessage> models;
     private transient Counter committed;
 
     @Override
     public void open(OpenContext ctx) {
         summary = getRuntimeContext().getState(new ValueStateDescriptor<>("summary", TypeInformation.of(RoundMessage.class)));
-        results = getRuntimeContext().getMapState(new MapStateDescriptor<>("results", Types.INT,
+        models = getRuntimeContext().getMapState(new MapStateDescriptor<>("models", Types.INT,
                 TypeInformation.of(RoundMessage.class)));
         committed = getRuntimeContext().getMetricGroup().counter("committedRounds");
     }
@@ -62,57 +61,54 @@ public class RoundFinishFunction extends KeyedProcessFunction<String, RoundMessa
         if (m.kind == RoundMessage.Kind.SUMMARY) {
             summary.update(m);
         } else {
-            results.put(m.chunkIndex, m);
+            models.put(m.chunkIndex, m);
         }
         RoundMessage s = summary.value();
         if (s == null) {
             return;
         }
         TaskInfo t = s.task;
-        String failure = s.reason;
-        if (!s.failed) {
-            int n = 0;
-            for (RoundMessage r : results.values()) {
-                n++;
-                if (r.failed && failure == null) {
-                    failure = r.reason;
-                }
+        String failure = s.failed ? s.reason : null;
+        int n = 0;
+        for (RoundMessage r : models.values()) {
+            n++;
+            if (r.failed && failure == null) {
+                failure = r.reason;
             }
-            if (n < t.chunkCount()) {
-                return;
-            }
+        }
+        if (n < t.chunkCount()) {
+            return;
         }
         if (failure != null) {
             ctx.output(COMMITMENTS, commitment(s, RoundOutcome.FAILED, null, null, failure));
+            LOG.warn("round {} of task {} failed: {}", s.round, s.taskId, failure);
         } else {
             finish(s, ctx, out);
         }
         summary.clear();
-        results.clear();
+        models.clear();
     }
 
     private void finish(RoundMessage s, Context ctx, Collector<RawRecord> out) throws Exception {
         TaskInfo t = s.task;
-        int leaves = (t.dimension + 63) / 64;
-        byte[] leafBytes = new byte[leaves * MODEL_LEAF_BYTES];
-        int[] firstLeaf = new int[t.chunkCount()];
+        float[] model = new float[t.dimension];
+        int coordsPerChunk = ModelFile.LEAF_COORDS << t.chunkLeavesLog2;
         for (int c = 0; c < t.chunkCount(); c++) {
-            byte[] payload = results.get(c).payload;
-            firstLeaf[c] = c << t.chunkLeavesLog2;
-            System.arraycopy(payload, 0, leafBytes, firstLeaf[c] * MODEL_LEAF_BYTES, payload.length);
+            ByteBuffer.wrap(models.get(c).payload).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer()
+                    .get(model, c * coordsPerChunk, Math.min(coordsPerChunk, t.dimension - c * coordsPerChunk));
         }
-        MerkleTree model = MerkleTree.ofLeafBytes(leafBytes, 0, leaves, MODEL_LEAF_BYTES, false);
-        byte[] modelRoot = model.root();
-        int level = Math.min(t.chunkLeavesLog2, model.depth());
+        MerkleTree tree = ModelFile.tree(model);
+        byte[] modelRoot = tree.root();
+        int level = Math.min(t.chunkLeavesLog2, tree.depth());
         for (int c = 0; c < t.chunkCount(); c++) {
             List<ByteBuffer> proof = new ArrayList<>();
-            for (byte[] sib : model.subtreeProof(level, c)) {
+            for (byte[] sib : tree.subtreeProof(level, c)) {
                 proof.add(ByteBuffer.wrap(sib));
             }
             ModelChunk mc = ModelChunk.newBuilder()
                     .setTaskId(s.taskId).setRound(s.round).setChunkIndex(c).setChunkCount(t.chunkCount())
                     .setModelRoot(ByteBuffer.wrap(modelRoot)).setProof(proof)
-                    .setPayload(ByteBuffer.wrap(results.get(c).payload)).build();
+                    .setPayload(ByteBuffer.wrap(models.get(c).payload)).build();
             out.collect(new RawRecord(Topics.MODEL_CHUNKS.name(),
                     Topics.MODEL_CHUNKS.serializeKey(Keys.chunk(s.taskId, s.round, c)),
                     Topics.MODEL_CHUNKS.serializeValue(mc)));

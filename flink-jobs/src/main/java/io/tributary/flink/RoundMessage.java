@@ -19,11 +19,16 @@ import io.tributary.schemas.Keys;
  *   <li>{@code KRUM_PARTIAL}: one chunk's exact pairwise squared distances ({@code values}, decimal,
  *       row-major upper triangle) between the contributors listed in {@code contributorWorkers}.
  *   <li>{@code KRUM_SELECT}: the contributors multi-Krum kept ({@code contributorWorkers}).
+ *   <li>{@code INIT}: one chunk of a task's initial model ({@code payload} = float32 little-endian),
+ *       or {@code failed} with the {@code reason} the initial model cannot be used.
+ *   <li>{@code APPLY}: a decided round's aggregate of one chunk ({@code payload}, as RESULT), or
+ *       {@code failed} with the round's failure {@code reason}: the round leaves the model as it is.
+ *   <li>{@code MODEL}: one chunk of the round's new global model ({@code payload}), or {@code failed}.
  * </ul>
  */
 public class RoundMessage {
 
-    public enum Kind { CHUNK, REVEAL, VERDICT, STATUS, CLOSE, RESULT, SUMMARY, KRUM_PARTIAL, KRUM_SELECT }
+    public enum Kind { CHUNK, REVEAL, VERDICT, STATUS, CLOSE, RESULT, SUMMARY, KRUM_PARTIAL, KRUM_SELECT, INIT, APPLY, MODEL }
 
     public Kind kind;
     public long taskId;
@@ -74,6 +79,11 @@ public class RoundMessage {
     /** Key of the aggregation stage: one chunk of one round. */
     public String chunkKey() {
         return Keys.chunk(taskId, round, chunkIndex);
+    }
+
+    /** Key of the global model's state: one chunk of one task's model, across its rounds. */
+    public String modelKey() {
+        return taskId + ":" + chunkIndex;
     }
 
     /** Key of the closing stages: one round. */

@@ -9,9 +9,13 @@ import io.tributary.schemas.avro.ChangeOp;
 import io.tributary.schemas.avro.LogSource;
 import io.tributary.schemas.avro.UpdateChunk;
 import io.tributary.schemas.tensor.EncodedUpdate;
+import io.tributary.schemas.tensor.ModelFile;
 import io.tributary.schemas.tensor.TensorEncoder;
 import io.tributary.schemas.tensor.WireParams;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -67,22 +71,32 @@ final class Fixtures {
     }
 
     static String specJson(AggregationRule rule, int ruleParam, int minContributors, int maxContributors) {
-        return "{\"modelId\":" + MODEL + ",\"datasetRoot\":\"0x" + "00".repeat(32) + "\",\"rounds\":3"
+        return specJson(MODEL, rule, ruleParam, minContributors, maxContributors, START, HOME + "," + ARB);
+    }
+
+    /** The TaskPosted spec as the connector writes it (a JSON object by component name). */
+    static String specJson(long modelId, AggregationRule rule, int ruleParam, int minContributors, int maxContributors,
+                           long start, String chainIds) {
+        return "{\"modelId\":" + modelId + ",\"datasetRoot\":\"0x" + "00".repeat(32) + "\",\"rounds\":3"
                 + ",\"minContributors\":" + minContributors + ",\"maxContributors\":" + maxContributors
-                + ",\"maxWeight\":1000,\"startTime\":" + START + ",\"roundPeriod\":" + PERIOD
+                + ",\"maxWeight\":1000,\"startTime\":" + start + ",\"roundPeriod\":" + PERIOD
                 + ",\"commitWindow\":" + COMMIT + ",\"revealWindow\":" + REVEAL + ",\"aggregateWindow\":300"
                 + ",\"challengeWindow\":0,\"clipBound\":" + (1L << 32) + ",\"expMin\":" + EXP_MIN
                 + ",\"expMax\":" + EXP_MAX + ",\"rule\":" + rule.ordinal() + ",\"ruleParam\":" + ruleParam
-                + ",\"chainIds\":[" + HOME + "," + ARB + "]}";
+                + ",\"chainIds\":[" + chainIds + "]}";
     }
 
     static ChainEvent taskPostedEvent(long taskId, String specJson) {
+        return taskPostedEvent(taskId, specJson, START - 10);
+    }
+
+    static ChainEvent taskPostedEvent(long taskId, String specJson, long blockTs) {
         Map<String, String> f = new TreeMap<>();
         f.put("taskId", Long.toString(taskId));
         f.put("client", "0x" + "22".repeat(20));
         f.put("bounty", "1000000");
         f.put("spec", specJson);
-        return event(ChangeOp.c, HOME, START - 10, "TaskCoordinator", "TaskPosted", f, (int) taskId);
+        return event(ChangeOp.c, HOME, blockTs, "TaskCoordinator", "TaskPosted", f, (int) taskId);
     }
 
     static RawRecord taskPosted(long taskId, AggregationRule rule, int ruleParam, int minContributors) {
@@ -94,8 +108,54 @@ final class Fixtures {
                 Map.of(MODEL, new RoundAggregationJob.ModelShape(DIMENSION, K)), GRACE);
     }
 
+    /** A small seeded initial model of {@link #DIMENSION} coordinates. */
+    static float[] initialModel(long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        float[] x = new float[DIMENSION];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (rnd.nextGaussian() * 0.1);
+        }
+        return x;
+    }
+
+    /** Writes {@code model} as an initial-model file under target/ and returns its {@code file:} uri. */
+    static String modelFile(float[] model, String name) {
+        Path file = Path.of("target", "test-models", name + ".f32").toAbsolutePath();
+        try {
+            ModelFile.write(file, model);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return file.toUri().toString();
+    }
+
+    static ChainEvent modelRegisteredEvent(long modelId, byte[] initialRoot, String uri) {
+        return modelRegisteredEvent(modelId, initialRoot, uri, START - 20);
+    }
+
+    static ChainEvent modelRegisteredEvent(long modelId, byte[] initialRoot, String uri, long blockTs) {
+        Map<String, String> f = new TreeMap<>();
+        f.put("modelId", Long.toString(modelId));
+        f.put("owner", "0x" + "22".repeat(20));
+        f.put("archHash", "0x" + "33".repeat(32));
+        f.put("initialRoot", "0x" + HexFormat.of().formatHex(initialRoot));
+        f.put("uri", uri);
+        return event(ChangeOp.c, HOME, blockTs, "ModelRegistry", "ModelRegistered", f, 1000 + (int) modelId);
+    }
+
+    /** The ModelRegistered record of {@link #MODEL} with {@code initial} written to a file named {@code name}. */
+    static RawRecord modelRegistered(float[] initial, String name) {
+        return raw(modelRegisteredEvent(MODEL, ModelFile.root(initial), modelFile(initial, name)));
+    }
+
     static ChainEvent revealEvent(ChangeOp op, long taskId, int round, long chainId, String worker, byte[] root,
                                   long samples) {
+        return revealEvent(op, taskId, round, chainId, worker, root, samples, revealDeadline(round) - 100);
+    }
+
+    /** A reveal (or, op d, its retraction) confirmed in a block of time {@code blockTs}. */
+    static ChainEvent revealEvent(ChangeOp op, long taskId, int round, long chainId, String worker, byte[] root,
+                                  long samples, long blockTs) {
         Map<String, String> f = new TreeMap<>();
         f.put("taskId", Long.toString(taskId));
         f.put("round", Integer.toString(round));
@@ -103,8 +163,7 @@ final class Fixtures {
         f.put("updateRoot", "0x" + HexFormat.of().formatHex(root));
         f.put("samples", Long.toString(samples));
         f.put("dataRoot", "0x" + "00".repeat(32));
-        return event(op, chainId, revealDeadline(round) - 100, "WorkerHub", "UpdateRevealed", f,
-                worker.hashCode() & 0xffff);
+        return event(op, chainId, blockTs, "WorkerHub", "UpdateRevealed", f, worker.hashCode() & 0xffff);
     }
 
     static RawRecord reveal(long taskId, int round, long chainId, String worker, byte[] root, long samples) {
@@ -120,7 +179,7 @@ final class Fixtures {
         return m;
     }
 
-    private static ChainEvent event(ChangeOp op, long chainId, long blockTs, String contract, String name,
+    static ChainEvent event(ChangeOp op, long chainId, long blockTs, String contract, String name,
                                     Map<String, String> fields, int logIndex) {
         return ChainEvent.newBuilder().setOp(op)
                 .setSource(LogSource.newBuilder().setChainId(chainId).setBlockNumber(blockTs - START + 100)

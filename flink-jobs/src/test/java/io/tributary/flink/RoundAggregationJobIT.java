@@ -10,10 +10,10 @@ import io.tributary.schemas.avro.RejectionReason;
 import io.tributary.schemas.avro.RoundCommitment;
 import io.tributary.schemas.avro.RoundOutcome;
 import io.tributary.schemas.merkle.Contribution;
-import io.tributary.schemas.merkle.MerkleTree;
 import io.tributary.schemas.tensor.ChunkAccumulator;
 import io.tributary.schemas.tensor.ChunkDecoder;
 import io.tributary.schemas.tensor.EncodedUpdate;
+import io.tributary.schemas.tensor.ModelFile;
 import io.tributary.schemas.tensor.WireParams;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -82,6 +82,8 @@ class RoundAggregationJobIT {
         List<EncodedUpdate> updates = Fixtures.updates(WORKERS, 11);
         List<RawRecord> events = new ArrayList<>();
         List<RawRecord> chunks = new ArrayList<>();
+        float[] initial = Fixtures.initialModel(5);
+        events.add(Fixtures.modelRegistered(initial, "job-it-fedavg"));
         events.add(Fixtures.taskPosted(TASK, AggregationRule.FEDAVG, 0, 3));
         for (int w = 0; w < WORKERS; w++) {
             long chain = w % 2 == 0 ? Fixtures.HOME : Fixtures.ARB;
@@ -98,7 +100,7 @@ class RoundAggregationJobIT {
                 Fixtures.block(Fixtures.ARB, 1, Fixtures.START));
 
         Run reference = run(events, blocks, chunks, 1);
-        assertOffline(reference, updates);
+        assertOffline(reference, updates, initial);
 
         Random rnd = new Random(3);
         for (int parallelism : new int[] {2, 4}) {
@@ -115,27 +117,29 @@ class RoundAggregationJobIT {
         }
     }
 
-    /** The job's outputs equal the codec's own exact FedAvg and the project's Merkle trees. */
-    private static void assertOffline(Run run, List<EncodedUpdate> updates) throws Exception {
+    /**
+     * The job's outputs equal the initial model plus the codec's own exact FedAvg, and the project's
+     * Merkle trees (ModelFile's model tree).
+     */
+    private static void assertOffline(Run run, List<EncodedUpdate> updates, float[] initial) throws Exception {
         WireParams p = Fixtures.params(16);
         ChunkDecoder decoder = new ChunkDecoder(p);
         assertThat(run.models()).hasSize(p.chunkCount());
-        int leaves = p.totalLeaves();
-        byte[] leafBytes = new byte[leaves * RoundFinishFunction.MODEL_LEAF_BYTES];
+        float[] model = new float[p.dimension()];
         for (int c = 0; c < p.chunkCount(); c++) {
             ChunkAccumulator acc = new ChunkAccumulator(p, c);
             for (int w = 0; w < WORKERS; w++) {
                 acc.add(decoder.decode(updates.get(w).chunks().get(c)), 10L + w);
             }
-            float[] expected = acc.applyTo(new float[p.coordsInChunk(c)]);
+            int from = c * (ModelFile.LEAF_COORDS << p.chunkLeavesLog2());
+            float[] expected = acc.applyTo(java.util.Arrays.copyOfRange(initial, from, from + p.coordsInChunk(c)));
             ByteBuffer payload = run.models().get(c).getPayload().duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN);
             float[] actual = new float[expected.length];
             payload.asFloatBuffer().get(actual);
             assertThat(actual).as("chunk %d", c).isEqualTo(expected);
-            ByteBuffer raw = run.models().get(c).getPayload().duplicate();
-            raw.get(leafBytes, (c << p.chunkLeavesLog2()) * RoundFinishFunction.MODEL_LEAF_BYTES, raw.remaining());
+            System.arraycopy(expected, 0, model, from, expected.length);
         }
-        byte[] modelRoot = MerkleTree.ofLeafBytes(leafBytes, 0, leaves, RoundFinishFunction.MODEL_LEAF_BYTES, false).root();
+        byte[] modelRoot = ModelFile.root(model);
 
         List<Contribution> contributions = new ArrayList<>();
         long total = 0;
@@ -187,6 +191,7 @@ class RoundAggregationJobIT {
         }
         List<RawRecord> events = new ArrayList<>();
         List<RawRecord> chunks = new ArrayList<>();
+        events.add(Fixtures.modelRegistered(new float[p.dimension()], "job-it-krum"));
         events.add(Fixtures.taskPosted(TASK, AggregationRule.MULTI_KRUM, 2, 3));
         for (int w = 0; w < 7; w++) {
             events.add(Fixtures.reveal(TASK, 0, Fixtures.HOME, Fixtures.worker(w), updates.get(w).root(), 1));

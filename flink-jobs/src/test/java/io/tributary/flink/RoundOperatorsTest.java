@@ -165,6 +165,33 @@ class RoundOperatorsTest {
     }
 
     @Test
+    void shouldDeadLetterAndCountARetractionThatReachesTheCloserAfterTheRoundClosed() throws Exception {
+        TaskInfo t = Fixtures.taskInfo(TASK, AggregationRule.FEDAVG, 0, 1);
+        try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new RoundCloseFunction(),
+                RoundMessage::roundKey, Types.STRING)) {
+            h.processElement(new StreamRecord<>(status(t, RoundMessage.Kind.REVEAL, 0, false)));
+            h.processElement(new StreamRecord<>(status(t, RoundMessage.Kind.STATUS, 0, true)));
+            h.processWatermark(Fixtures.revealDeadline(0) * 1000);
+            assertThat(h.extractOutputValues()).hasSize(Fixtures.chunkCount()); // closed, before the close time
+
+            RoundMessage retracted = status(t, RoundMessage.Kind.STATUS, 0, false);
+            retracted.retracted = true;
+            retracted.reason = RejectionReason.RETRACTED.name();
+            RawRecord event = Fixtures.raw(Fixtures.revealEvent(io.tributary.schemas.avro.ChangeOp.d, TASK, 0,
+                    Fixtures.HOME, Fixtures.worker(0), new byte[32], 10));
+            retracted.rawKey = event.key;
+            retracted.rawValue = event.value;
+            h.processElement(new StreamRecord<>(retracted));
+
+            assertThat(reasons(h)).containsExactly(RejectionReason.RETRACTED);
+            assertThat(h.extractOutputValues()).hasSize(Fixtures.chunkCount()); // nothing new: the round stands
+            h.processWatermark(Fixtures.closeMillis(0));
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+
+    @Test
     void shouldReportTheRoundFailedWhenTooFewContributorsAreAcceptedByTheCloseTime() throws Exception {
         TaskInfo t = Fixtures.taskInfo(TASK, AggregationRule.FEDAVG, 0, 3);
         try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new RoundCloseFunction(),

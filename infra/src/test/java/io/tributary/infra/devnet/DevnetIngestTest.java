@@ -32,6 +32,7 @@ class DevnetIngestTest {
         Map<String, String> config = DevnetIngest.connectorConfig(List.of(home, arb));
 
         assertThat(config).containsEntry("tasks.max", "2").containsEntry("exactly.once.support", "required")
+                .containsEntry("producer.override.batch.size", "1048576")
                 .containsEntry("chains", "home,arbitrum-local")
                 .containsEntry("chain.home.rpc.url", home.rpcUrl())
                 .containsEntry("chain.home.chain.id", "31337")
