@@ -98,7 +98,7 @@ public final class TableFeeder implements AutoCloseable {
             insert.executeBatch();
         }
         inserted.set(end);
-        LOG.info("table {}: {} of {} rows inserted", table, end, rows.size());
+        LOG.debug("table {}: {} of {} rows inserted", table, end, rows.size());
     }
 
     private static byte[] littleEndian(float[] features) {
