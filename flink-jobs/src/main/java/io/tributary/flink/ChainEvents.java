@@ -91,7 +91,7 @@ final class ChainEvents {
         for (int i = 0; i < chains.size(); i++) {
             t.chainIds[i] = Long.parseLong(chains.get(i).asText());
         }
-        RoundAggregationJob.ModelShape shape = shapes.get(t.modelId);
+        RoundAggregationJob.ModelShape shape = RoundAggregationJob.ModelShape.of(shapes, t.modelId);
         if (shape == null) {
             throw new IllegalArgumentException("model " + t.modelId + " of task " + t.taskId
                     + " has no configured shape (dimension, chunkLeavesLog2)");

@@ -50,7 +50,20 @@ import org.apache.flink.util.OutputTag;
 public final class RoundAggregationJob {
 
     /** A model's shape, which the chain does not carry (the registry stores only roots). */
-    public record ModelShape(int dimension, int chunkLeavesLog2) implements Serializable {}
+    public record ModelShape(int dimension, int chunkLeavesLog2) implements Serializable {
+
+        /**
+         * The key of the shape used for every model without one of its own ({@code models=*=P:k}):
+         * -1, i.e. 2^64-1 as a uint64, an id the registry, which counts from 1, never reaches.
+         */
+        public static final long ANY_MODEL = -1L;
+
+        /** The shape of {@code modelId} in {@code shapes}, else the {@link #ANY_MODEL} one, else null. */
+        public static ModelShape of(Map<Long, ModelShape> shapes, long modelId) {
+            ModelShape own = shapes.get(modelId);
+            return own != null ? own : shapes.get(ANY_MODEL);
+        }
+    }
 
     /** How event time advances. */
     public enum TimeMode {
@@ -371,6 +384,11 @@ public final class RoundAggregationJob {
             public Builder model(long modelId, int dimension, int chunkLeavesLog2) {
                 modelShapes.put(modelId, new ModelShape(dimension, chunkLeavesLog2));
                 return this;
+            }
+
+            /** The shape of every model that has none of its own. */
+            public Builder anyModel(int dimension, int chunkLeavesLog2) {
+                return model(ModelShape.ANY_MODEL, dimension, chunkLeavesLog2);
             }
 
             public Builder closeGrace(Duration d) {

@@ -41,7 +41,8 @@ public final class RoundAggregationJobMain {
             .withDescription("Prefix of the sinks' transactional ids; unique per job deployment.");
     public static final ConfigOption<String> MODELS = ConfigOptions.key("models")
             .stringType().noDefaultValue()
-            .withDescription("Model shapes, 'modelId=dimension:chunkLeavesLog2' separated by commas (required).");
+            .withDescription("Model shapes, 'modelId=dimension:chunkLeavesLog2' separated by commas (required); "
+                    + "'*=dimension:chunkLeavesLog2' is the shape of every model not listed.");
     public static final ConfigOption<Duration> CLOSE_GRACE = ConfigOptions.key("round.close-grace")
             .durationType().defaultValue(Duration.ofSeconds(30))
             .withDescription("How long after the reveal deadline chunks of revealed updates are waited for.");
@@ -165,7 +166,9 @@ public final class RoundAggregationJobMain {
             if (shape.length != 2) {
                 throw new IllegalArgumentException("model shape '" + part + "' is not modelId=dimension:chunkLeavesLog2");
             }
-            config.model(Long.parseLong(idAndShape[0]), Integer.parseInt(shape[0]), Integer.parseInt(shape[1]));
+            String id = idAndShape[0].trim();
+            long modelId = id.equals("*") ? RoundAggregationJob.ModelShape.ANY_MODEL : Long.parseLong(id);
+            config.model(modelId, Integer.parseInt(shape[0]), Integer.parseInt(shape[1]));
         }
     }
 

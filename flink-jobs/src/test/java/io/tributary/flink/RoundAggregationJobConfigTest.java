@@ -22,7 +22,7 @@ class RoundAggregationJobConfigTest {
     }
 
     @Test
-    void shouldParseOptionsAndModelShapesFromTheCommandLine() {
+    void shouldParseOptionsAndModelShapesWithADefaultShapeFromTheCommandLine() {
         Configuration c = RoundAggregationJobMain.parse(new String[] {"--kafka.bootstrap-servers", "127.0.0.1:9092",
             "--models", "1=784:4, 2=1000000:10", "--round.close-grace", "45 s"});
         assertThat(c.get(RoundAggregationJobMain.BOOTSTRAP_SERVERS)).isEqualTo("127.0.0.1:9092");
@@ -30,6 +30,12 @@ class RoundAggregationJobConfigTest {
         RoundAggregationJob.Config.Builder b = RoundAggregationJob.Config.builder();
         RoundAggregationJobMain.models(c.get(RoundAggregationJobMain.MODELS), b);
         assertThat(b.build().modelShapes()).containsEntry(2L, new RoundAggregationJob.ModelShape(1_000_000, 10));
+        assertThat(RoundAggregationJob.ModelShape.of(b.build().modelShapes(), 3L)).isNull();
+        RoundAggregationJobMain.models("*=101770:4", b);
+        assertThat(RoundAggregationJob.ModelShape.of(b.build().modelShapes(), 3L))
+                .isEqualTo(new RoundAggregationJob.ModelShape(101_770, 4));
+        assertThat(RoundAggregationJob.ModelShape.of(b.build().modelShapes(), 2L))
+                .isEqualTo(new RoundAggregationJob.ModelShape(1_000_000, 10));
         assertThatThrownBy(() -> RoundAggregationJobMain.parse(new String[] {"--nope", "1"}))
                 .hasMessageContaining("unknown option --nope");
         assertThatThrownBy(() -> RoundAggregationJobMain.models("1=784", RoundAggregationJob.Config.builder()))

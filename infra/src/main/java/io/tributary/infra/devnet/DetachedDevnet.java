@@ -48,7 +48,7 @@ public final class DetachedDevnet {
         }
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmFlags);
-        command.add("-Xmx768m");
+        command.add("-Xmx1536m"); // Kafka, Connect, the relayer, the intake and the Flink MiniCluster
         for (String property : List.of("tributary.home")) {
             String value = System.getProperty(property);
             if (value != null) {

@@ -1,6 +1,7 @@
 package io.tributary.infra.devnet;
 
 import io.tributary.contracts.deploy.DeploymentException;
+import io.tributary.infra.KeeperCommand;
 import io.tributary.ingest.connect.EmbeddedConnectCluster;
 import io.tributary.ingest.intake.IntakeConfig;
 import io.tributary.ingest.intake.TaskIntakeService;
@@ -76,10 +77,12 @@ public final class Devnet implements AutoCloseable {
         deleteRecursively(dir.resolve("postgres"));
         deleteRecursively(dir.resolve(DevnetDeployment.STATE_DIR)); // its journal is about the old chains
         deleteRecursively(dir.resolve(DevnetIngest.RELAYER_STATE_DIR)); // nonces and attempts on the old chains
+        deleteRecursively(dir.resolve(DevnetFlink.STATE_DIR)); // checkpoints and commit nonces of the old ones
         deleteRecursively(dir.resolve(INTAKE_STATE_DIR));
+        deleteRecursively(dir.resolve(KeeperCommand.STATE_DIR)); // the keeper's writer state of the old chains
         Path logs = Files.createDirectories(dir.resolve("logs"));
 
-        List<Integer> ports = FreePorts.allocate(config.chains().size() + 4);
+        List<Integer> ports = FreePorts.allocate(config.chains().size() + 5);
         int next = 0;
         List<AnvilNode> anvils = new ArrayList<>();
         for (ChainSpec chain : config.chains()) {
@@ -155,6 +158,14 @@ public final class Devnet implements AutoCloseable {
         progress.accept(String.format("connector %s  %d tasks (one per chain) from block 0 to chain.events and chain.blocks  (%d ms)",
                 DevnetIngest.CONNECTOR_NAME, ready.chains().size(), millisSince(t0)));
 
+        t0 = System.nanoTime();
+        DevnetFlink flink = register(DevnetFlink.start(ready, dir, ports.get(ports.size() - 1)));
+        ready = ready.withFlink(new DevnetInfo.Flink(flink.restUrl(), flink.jobId().toHexString(), DevnetFlink.JOB_NAME,
+                dir.resolve(DevnetFlink.STATE_DIR).toString()));
+        progress.accept(String.format("flink  %s  %s on a MiniCluster: chain.events, chain.blocks, updates.chunks -> "
+                + "models.chunks, rounds.commitments, commitRound on %s  (%d ms)",
+                ready.flink().restUrl(), DevnetFlink.JOB_NAME, ready.home().name(), millisSince(t0)));
+
         // The relayer reads exactly the file that becomes devnet.json; it appears under that name
         // only once the relayer runs, so devnet.json still means "everything is ready".
         t0 = System.nanoTime();
@@ -169,6 +180,11 @@ public final class Devnet implements AutoCloseable {
         progress.accept(String.format("intake  %s -> TaskIntake %s on %s, answers on %s  (%d ms)",
                 Topics.TASK_REQUESTS.name(), ready.home().contracts().taskIntake(), ready.home().name(),
                 Topics.TASK_RECEIPTS.name(), millisSince(t0)));
+
+        t0 = System.nanoTime(); // the round keeper: finalizes and fails rounds with the operator key
+        var keeper = register(KeeperCommand.start(KeeperCommand.config(ready, dir.resolve(KeeperCommand.STATE_DIR))));
+        progress.accept(String.format("keeper  operator %s finalizes and fails rounds on %s  (%d ms)",
+                keeper.operator(), ready.home().name(), millisSince(t0)));
         synchronized (this) {
             if (closed) {
                 throw new InterruptedException("devnet stopped while starting");
@@ -180,8 +196,8 @@ public final class Devnet implements AutoCloseable {
 
     /**
      * Starts the task intake on the home chain, as the intake section of {@code ready} says: it pays
-     * for {@code postTaskFor} with the deployer's dev key (idle once the suite is deployed; the
-     * relayer's key is the submitter's), and returns once it consumes {@code tasks.requests}.
+     * for {@code postTaskFor} with the intake's own dev key ({@code KeyRoles.intake()}), and returns
+     * once it consumes {@code tasks.requests}.
      */
     static TaskIntakeService startIntake(DevnetInfo ready) throws IOException, InterruptedException {
         DevnetInfo.Chain home = ready.home();

@@ -81,6 +81,16 @@ public final class DevnetCommand implements Runnable {
             out.printf("  %-16s %s  connector %s (chain.events, chain.blocks)  relayer state %s%n", "kafka connect",
                     info.ingest().connectRestUrl(), info.ingest().connectorName(), info.ingest().relayerStateDir());
         }
+        if (info.flink() != null) {
+            out.printf("  %-16s %s  job %s %s (MiniCluster; state in %s)%n", "flink", info.flink().restUrl(),
+                    info.flink().jobName(), info.flink().jobId(), info.flink().stateDir());
+        }
+        if (info.deployment() != null && info.home().contracts() != null) {
+            int operator = info.deployment().roles().operator();
+            out.printf("  %-16s operator #%d %s finalizes and fails rounds (in the supervisor), state %s%n", "keeper",
+                    operator, info.home().devKeys().get(operator).address(),
+                    Path.of(info.dir()).resolve(io.tributary.infra.KeeperCommand.STATE_DIR));
+        }
         DevnetInfo.DevKey key = info.home().devKeys().get(0);
         out.printf("  %-16s %s (%d funded accounts per chain; private keys in devnet.json)%n", "dev account",
                 key.address(), info.home().devKeys().size());

@@ -32,6 +32,9 @@ import java.util.Objects;
  *
  * <p>{@code intake} says how the task intake service runs (consumer group, the dev key that pays
  * for {@code postTaskFor}, its transaction state); null without it.
+ *
+ * <p>{@code flink} says where the round aggregation job runs (the MiniCluster's REST API, the job id,
+ * its state dir); null without it.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record DevnetInfo(
@@ -44,7 +47,8 @@ public record DevnetInfo(
         List<Long> pids,
         DeploymentSection deployment,
         Ingest ingest,
-        Intake intake) {
+        Intake intake,
+        Flink flink) {
 
     /** The format version this code writes. */
     public static final int VERSION = 1;
@@ -66,13 +70,13 @@ public record DevnetInfo(
     /** A devnet without a deployment (yet). */
     public DevnetInfo(int version, String dir, long supervisorPid, List<Chain> chains, Kafka kafka, Postgres postgres,
             List<Long> pids) {
-        this(version, dir, supervisorPid, chains, kafka, postgres, pids, null, null, null);
+        this(version, dir, supervisorPid, chains, kafka, postgres, pids, null, null, null, null);
     }
 
     /** A devnet with a deployment (or none) but without the ingest section. */
     public DevnetInfo(int version, String dir, long supervisorPid, List<Chain> chains, Kafka kafka, Postgres postgres,
             List<Long> pids, DeploymentSection deployment) {
-        this(version, dir, supervisorPid, chains, kafka, postgres, pids, deployment, null, null);
+        this(version, dir, supervisorPid, chains, kafka, postgres, pids, deployment, null, null, null);
     }
 
     /**
@@ -89,7 +93,7 @@ public record DevnetInfo(
 
     /** This devnet with its ingest section. */
     public DevnetInfo withIngest(Ingest section) {
-        return new DevnetInfo(version, dir, supervisorPid, chains, kafka, postgres, pids, deployment, section, intake);
+        return new DevnetInfo(version, dir, supervisorPid, chains, kafka, postgres, pids, deployment, section, intake, flink);
     }
 
     /**
@@ -106,7 +110,25 @@ public record DevnetInfo(
 
     /** This devnet with its intake section. */
     public DevnetInfo withIntake(Intake section) {
-        return new DevnetInfo(version, dir, supervisorPid, chains, kafka, postgres, pids, deployment, ingest, section);
+        return new DevnetInfo(version, dir, supervisorPid, chains, kafka, postgres, pids, deployment, ingest, section, flink);
+    }
+
+    /**
+     * Where the round aggregation job runs: the REST API of the devnet's Flink MiniCluster (web UI,
+     * {@code ./tributary flink list --rest}), the job's id and name, and its state dir (checkpoints,
+     * the commit writer's nonces).
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Flink(String restUrl, String jobId, String jobName, String stateDir) {
+        public Flink {
+            Objects.requireNonNull(restUrl, "restUrl");
+            Objects.requireNonNull(jobId, "jobId");
+        }
+    }
+
+    /** This devnet with its flink section. */
+    public DevnetInfo withFlink(Flink section) {
+        return new DevnetInfo(version, dir, supervisorPid, chains, kafka, postgres, pids, deployment, ingest, intake, section);
     }
 
     /**
@@ -127,7 +149,7 @@ public record DevnetInfo(
             deployed.add(chain.withContracts(deployment.chain(chain.name())));
         }
         return new DevnetInfo(version, dir, supervisorPid, deployed, kafka, postgres, pids,
-                new DeploymentSection(deployment.roles(), stateDir.toString()), ingest, intake);
+                new DeploymentSection(deployment.roles(), stateDir.toString()), ingest, intake, flink);
     }
 
     /** The deployed suite across the chains; fails if the devnet has none. */

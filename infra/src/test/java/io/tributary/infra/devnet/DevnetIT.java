@@ -136,6 +136,20 @@ class DevnetIT {
 
     @Test
     @Order(2)
+    void shouldRunTheRoundAggregationJobOnAFlinkMiniCluster() throws Exception {
+        assertThat(info.flink()).as("devnet.json flink section").isNotNull();
+        HttpResponse<String> overview = HTTP.send(HttpRequest.newBuilder(
+                URI.create(info.flink().restUrl() + "/jobs/overview")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(overview.statusCode()).isEqualTo(200);
+        JsonNode jobs = new ObjectMapper().readTree(overview.body()).path("jobs");
+        assertThat(jobs).hasSize(1);
+        assertThat(jobs.get(0).path("jid").asText()).isEqualTo(info.flink().jobId());
+        assertThat(jobs.get(0).path("name").asText()).isEqualTo("tributary-round-aggregation");
+        assertThat(jobs.get(0).path("state").asText()).isEqualTo("RUNNING");
+    }
+
+    @Test
+    @Order(2)
     void shouldRunAKafkaBrokerWithEveryTopicOfTheRegistry() throws Exception {
         Properties props = new Properties();
         props.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, info.kafka().bootstrapServers());
