@@ -20,6 +20,7 @@ import io.tributary.schemas.avro.ReceiptStatus;
 import io.tributary.schemas.avro.TaskReceipt;
 import io.tributary.schemas.avro.TaskSpec;
 import io.tributary.schemas.tensor.ModelFile;
+import io.tributary.schemas.tensor.WireParams;
 import io.tributary.trainer.Evaluation;
 import io.tributary.trainer.LocalTrainer;
 import io.tributary.trainer.MlpModel;
@@ -130,7 +131,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--epochs", paramLabel = "E", defaultValue = "1", description = "Local epochs per round (default: ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--chunk-leaves-log2", paramLabel = "K", defaultValue = "10",
+    @Option(names = "--chunk-leaves-log2", paramLabel = "K", defaultValue = "" + WireParams.DEFAULT_CHUNK_LEAVES_LOG2,
             description = "Update chunk size, log2 of leaves, as the devnet's aggregation job expects (default: ${DEFAULT-VALUE}).")
     int chunkLeavesLog2;
 
