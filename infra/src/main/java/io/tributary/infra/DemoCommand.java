@@ -128,7 +128,7 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Challenge window after each commitment (default: ${DEFAULT-VALUE}).")
     int challengeSeconds;
 
-    @Option(names = "--epochs", paramLabel = "E", defaultValue = "1", description = "Local epochs per round (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", paramLabel = "E", defaultValue = "3", description = "Local epochs per round (default: ${DEFAULT-VALUE}).")
     int epochs;
 
     @Option(names = "--chunk-leaves-log2", paramLabel = "K", defaultValue = "" + WireParams.DEFAULT_CHUNK_LEAVES_LOG2,
