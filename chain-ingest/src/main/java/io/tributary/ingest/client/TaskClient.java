@@ -2,7 +2,7 @@ package io.tributary.ingest.client;
 
 import io.tributary.contracts.generated.TaskIntake;
 import io.tributary.ingest.intake.Eip712;
-import io.tributary.ingest.intake.IntakeKafka;
+import io.tributary.ingest.kafka.KafkaClients;
 import io.tributary.ingest.intake.PermitDigest;
 import io.tributary.ingest.intake.RequestChecks;
 import io.tributary.ingest.intake.RequestRejectedException;
@@ -152,7 +152,7 @@ public final class TaskClient implements AutoCloseable {
 
     private synchronized KafkaProducer<byte[], byte[]> producer() {
         if (producer == null) {
-            producer = new KafkaProducer<>(IntakeKafka.producer(kafkaBootstrap, "task-client"));
+            producer = new KafkaProducer<>(KafkaClients.producer(kafkaBootstrap, "task-client"));
         }
         return producer;
     }
@@ -171,7 +171,7 @@ public final class TaskClient implements AutoCloseable {
         private final KafkaConsumer<byte[], byte[]> consumer;
 
         private ReceiptWatch(String bootstrap) {
-            consumer = new KafkaConsumer<>(IntakeKafka.consumer(bootstrap, null, "task-client-receipts"));
+            consumer = new KafkaConsumer<>(KafkaClients.consumer(bootstrap, null, "task-client-receipts"));
             List<TopicPartition> partitions = new ArrayList<>();
             consumer.partitionsFor(Topics.TASK_RECEIPTS.name())
                     .forEach(i -> partitions.add(new TopicPartition(i.topic(), i.partition())));

@@ -1,10 +1,8 @@
 package io.tributary.ingest.intake;
 
+import io.tributary.ingest.kafka.KafkaClients;
 import io.tributary.contracts.generated.TaskCoordinator;
 import io.tributary.contracts.generated.TaskIntake;
-import io.tributary.contracts.tx.FeePolicy;
-import io.tributary.contracts.tx.RetryPolicy;
-import io.tributary.contracts.tx.RevertDecoder;
 import io.tributary.contracts.tx.RevertReason;
 import io.tributary.contracts.tx.TransactionWriter;
 import io.tributary.contracts.tx.TxRequest;
@@ -66,7 +64,6 @@ public final class TaskIntakeService implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(100);
     private static final String PRODUCER_NAME = "task-intake";
 
-    private static final BigInteger GWEI = BigInteger.TEN.pow(9);
 
     private final IntakeConfig config;
     private final Web3jHomeChain chain;
@@ -119,12 +116,7 @@ public final class TaskIntakeService implements AutoCloseable {
                 .credentials(Credentials.create(config.submitterKey()))
                 .chainId(config.chainId())
                 .stateDir(config.stateDir())
-                .feePolicy(new FeePolicy(cap, BigInteger.ONE, cap.min(GWEI), 2))
-                .receiptPolling(Duration.ofMillis(100), 300)
-                .resendInterval(Duration.ofSeconds(2))
-                .feeCapWait(Duration.ofSeconds(1), Duration.ofSeconds(30))
-                .retry(new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofSeconds(20)))
-                .revertDecoder(RevertDecoder.withProjectErrors())
+                .serviceDefaults(cap)
                 .build();
     }
 
@@ -148,9 +140,9 @@ public final class TaskIntakeService implements AutoCloseable {
 
     private void run() {
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(
-                        IntakeKafka.consumer(config.kafkaBootstrap(), config.groupId(), PRODUCER_NAME));
+                        KafkaClients.consumer(config.kafkaBootstrap(), config.groupId(), PRODUCER_NAME));
                 KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(
-                        IntakeKafka.producer(config.kafkaBootstrap(), PRODUCER_NAME))) {
+                        KafkaClients.producer(config.kafkaBootstrap(), PRODUCER_NAME))) {
             consumer = c;
             loadReceipts();
             c.subscribe(List.of(Topics.TASK_REQUESTS.name()));
@@ -208,7 +200,7 @@ public final class TaskIntakeService implements AutoCloseable {
     /** Reads every receipt written so far, so that a request already answered is never answered again. */
     private void loadReceipts() {
         try (KafkaConsumer<byte[], byte[]> r = new KafkaConsumer<>(
-                IntakeKafka.consumer(config.kafkaBootstrap(), null, PRODUCER_NAME + "-receipts"))) {
+                KafkaClients.consumer(config.kafkaBootstrap(), null, PRODUCER_NAME + "-receipts"))) {
             List<TopicPartition> partitions = r.partitionsFor(Topics.TASK_RECEIPTS.name()).stream()
                     .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
             r.assign(partitions);

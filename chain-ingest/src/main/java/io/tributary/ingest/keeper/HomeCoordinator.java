@@ -1,9 +1,6 @@
 package io.tributary.ingest.keeper;
 
 import io.tributary.contracts.generated.TaskCoordinator;
-import io.tributary.contracts.tx.FeePolicy;
-import io.tributary.contracts.tx.RetryPolicy;
-import io.tributary.contracts.tx.RevertDecoder;
 import io.tributary.contracts.tx.RevertReason;
 import io.tributary.contracts.tx.TransactionWriter;
 import io.tributary.contracts.tx.TxRecord;
@@ -13,7 +10,6 @@ import io.tributary.contracts.tx.TxRevertedException;
 import io.tributary.contracts.tx.TxWriteException;
 import java.io.IOException;
 import java.math.BigInteger;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.web3j.abi.datatypes.Address;
@@ -46,7 +42,6 @@ final class HomeCoordinator implements AutoCloseable {
     static final String TASK_NOT_ACTIVE = "TaskCoordinatorTaskNotActive";
 
     private static final StaticGasProvider NO_GAS = new StaticGasProvider(BigInteger.ZERO, BigInteger.ZERO);
-    private static final BigInteger GWEI = BigInteger.TEN.pow(9);
 
     private final Web3j web3j;
     private final String address;
@@ -71,12 +66,7 @@ final class HomeCoordinator implements AutoCloseable {
                     .credentials(Credentials.create(config.operatorKey()))
                     .chainId(config.chainId())
                     .stateDir(config.stateDir())
-                    .feePolicy(new FeePolicy(cap, BigInteger.ONE, cap.min(GWEI), 2))
-                    .receiptPolling(Duration.ofMillis(100), 300)
-                    .resendInterval(Duration.ofSeconds(3))
-                    .feeCapWait(Duration.ofSeconds(1), Duration.ofSeconds(20))
-                    .retry(new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofSeconds(15)))
-                    .revertDecoder(RevertDecoder.withProjectErrors())
+                    .serviceDefaults(cap)
                     .build();
             return new HomeCoordinator(web3j, config.coordinator(), writer);
         } catch (TxWriteException e) {

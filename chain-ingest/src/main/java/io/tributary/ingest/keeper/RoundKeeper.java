@@ -1,7 +1,7 @@
 package io.tributary.ingest.keeper;
 
 import io.tributary.contracts.tx.TxWriteException;
-import io.tributary.ingest.intake.IntakeKafka;
+import io.tributary.ingest.kafka.KafkaClients;
 import io.tributary.schemas.Topics;
 import io.tributary.schemas.avro.ChainEvent;
 import java.io.IOException;
@@ -132,7 +132,7 @@ public final class RoundKeeper implements AutoCloseable {
 
     private void run() {
         try (KafkaConsumer<byte[], byte[]> c =
-                new KafkaConsumer<>(IntakeKafka.consumer(config.kafkaBootstrap(), null, CLIENT_ID))) {
+                new KafkaConsumer<>(KafkaClients.consumer(config.kafkaBootstrap(), null, CLIENT_ID))) {
             consumer = c;
             List<TopicPartition> partitions = c.partitionsFor(Topics.CHAIN_EVENTS.name(), Duration.ofSeconds(30)).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();

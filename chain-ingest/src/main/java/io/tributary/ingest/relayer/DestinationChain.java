@@ -2,9 +2,6 @@ package io.tributary.ingest.relayer;
 
 import io.tributary.contracts.gateway.GatewayApprovals;
 import io.tributary.contracts.generated.Gateway;
-import io.tributary.contracts.tx.FeePolicy;
-import io.tributary.contracts.tx.RetryPolicy;
-import io.tributary.contracts.tx.RevertDecoder;
 import io.tributary.contracts.tx.TransactionWriter;
 import io.tributary.contracts.tx.TxRecord;
 import io.tributary.contracts.tx.TxRequest;
@@ -13,7 +10,6 @@ import io.tributary.contracts.tx.TxWriteException;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -36,7 +32,6 @@ import org.web3j.protocol.http.HttpService;
  */
 final class DestinationChain implements AutoCloseable {
 
-    private static final BigInteger GWEI = BigInteger.TEN.pow(9);
 
     private final RelayerConfig.Chain chain;
     private final Web3j web3j;
@@ -69,12 +64,7 @@ final class DestinationChain implements AutoCloseable {
                     .credentials(submitter)
                     .chainId(chain.chainId())
                     .stateDir(dir)
-                    .feePolicy(new FeePolicy(cap, BigInteger.ONE, cap.min(GWEI), 2))
-                    .receiptPolling(Duration.ofMillis(100), 300)
-                    .resendInterval(Duration.ofSeconds(2))
-                    .feeCapWait(Duration.ofSeconds(1), Duration.ofSeconds(30))
-                    .retry(new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofSeconds(20)))
-                    .revertDecoder(RevertDecoder.withProjectErrors())
+                    .serviceDefaults(cap)
                     .build();
         } catch (IOException | TxWriteException | InterruptedException | RuntimeException e) {
             web3j.shutdown();

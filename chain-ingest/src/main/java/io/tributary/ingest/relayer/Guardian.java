@@ -1,5 +1,6 @@
 package io.tributary.ingest.relayer;
 
+import io.tributary.ingest.kafka.KafkaClients;
 import io.tributary.contracts.gateway.GatewayApprovals;
 import io.tributary.schemas.Topics;
 import io.tributary.schemas.avro.ChainEvent;
@@ -73,9 +74,9 @@ public final class Guardian extends Worker {
     @Override
     protected void work() {
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(
-                        KafkaSettings.consumer(config.kafkaBootstrap(), groupId(), name()));
+                        KafkaClients.consumer(config.kafkaBootstrap(), groupId(), name()));
                 KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
-                        KafkaSettings.producer(config.kafkaBootstrap(), name()))) {
+                        KafkaClients.producer(config.kafkaBootstrap(), name()))) {
             consumer = c;
             c.subscribe(List.of(Topics.CHAIN_EVENTS.name()));
             while (!stopping()) {

@@ -1,5 +1,6 @@
 package io.tributary.ingest.relayer;
 
+import io.tributary.ingest.kafka.KafkaClients;
 import io.tributary.contracts.tx.TxRevertedException;
 import io.tributary.contracts.tx.TxWriteException;
 import io.tributary.schemas.Keys;
@@ -87,9 +88,9 @@ public final class Submitter extends Worker {
     protected void work() throws Exception {
         Map<String, DestinationChain> opened = new HashMap<>();
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(
-                        KafkaSettings.consumer(config.kafkaBootstrap(), null, name()));
+                        KafkaClients.consumer(config.kafkaBootstrap(), null, name()));
                 KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(
-                        KafkaSettings.producer(config.kafkaBootstrap(), name()))) {
+                        KafkaClients.producer(config.kafkaBootstrap(), name()))) {
             for (RelayerConfig.Chain chain : config.chains()) {
                 opened.put(chain.name(), DestinationChain.open(config, chain, key));
             }

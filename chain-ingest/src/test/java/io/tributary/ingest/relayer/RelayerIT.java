@@ -1,5 +1,6 @@
 package io.tributary.ingest.relayer;
 
+import io.tributary.ingest.kafka.KafkaClients;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -107,7 +108,7 @@ class RelayerIT {
         destination = TestChain.start(DESTINATION, 412346, classDir);
         sourceGateway = deployGateway(source);
         destinationGateway = deployGateway(destination);
-        producer = new KafkaProducer<>(KafkaSettings.producer(kafka.bootstrapServers(), "relayer-it"));
+        producer = new KafkaProducer<>(KafkaClients.producer(kafka.bootstrapServers(), "relayer-it"));
     }
 
     @AfterAll
@@ -420,7 +421,7 @@ class RelayerIT {
         String key = Keys.deadLetter(Topics.GATEWAY_ATTESTATIONS.name(), messageId);
         List<DeadLetter> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
-                KafkaSettings.consumer(kafka.bootstrapServers(), null, "relayer-it-deadletters"))) {
+                KafkaClients.consumer(kafka.bootstrapServers(), null, "relayer-it-deadletters"))) {
             TopicPartition partition = new TopicPartition(Topics.DEADLETTER.name(), 0);
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));

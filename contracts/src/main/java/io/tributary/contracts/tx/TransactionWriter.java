@@ -956,6 +956,22 @@ public final class TransactionWriter implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The settings every long-running Tributary service writes with (relayer, intake, keeper,
+         * workers): fee cap {@code maxFeeCapWei} (tip at most 1 gwei, fee-cap factor 2), receipts polled
+         * every 100 ms up to 300 times, unmined transactions re-checked every 2 s, fees over the cap
+         * re-checked every second for up to 30 s, RPC retries from 100 ms to 2 s within 20 s, and the
+         * project's custom errors decoded. Call the individual setters after it to change one.
+         */
+        public Builder serviceDefaults(BigInteger maxFeeCapWei) {
+            return feePolicy(new FeePolicy(maxFeeCapWei, BigInteger.ONE, maxFeeCapWei.min(BigInteger.TEN.pow(9)), 2))
+                    .receiptPolling(Duration.ofMillis(100), 300)
+                    .resendInterval(Duration.ofSeconds(2))
+                    .feeCapWait(Duration.ofSeconds(1), Duration.ofSeconds(30))
+                    .retry(new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofSeconds(20)))
+                    .revertDecoder(RevertDecoder.withProjectErrors());
+        }
+
         public TransactionWriter build() throws IOException, TxWriteException, InterruptedException {
             List<String> problems = new ArrayList<>();
             if (web3j == null) {

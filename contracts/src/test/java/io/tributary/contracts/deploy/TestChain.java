@@ -12,8 +12,8 @@ import org.web3j.protocol.core.DefaultBlockParameterName;
 /** One of the devnet's three chains, as an automining anvil started by a test and stopped by {@link #close()}. */
 final class TestChain implements AutoCloseable {
 
-    /** Funded accounts (anvil's default ten, and two more workers for the life-cycle test). */
-    static final int ACCOUNTS = 12;
+    /** Funded accounts: as many as {@link Anvil} starts every test chain with. */
+    static final int ACCOUNTS = Anvil.ACCOUNTS;
 
     final String name;
     final long chainId;
@@ -53,8 +53,7 @@ final class TestChain implements AutoCloseable {
     }
 
     private static TestChain launch(String name, long chainId, boolean home, Path dir) throws IOException {
-        return new TestChain(name, home, Anvil.launch(chainId, dir.resolve(name + ".anvil.log"),
-                "--accounts", Integer.toString(ACCOUNTS)));
+        return new TestChain(name, home, Anvil.launch(chainId, dir.resolve(name + ".anvil.log")));
     }
 
     /** Calls an anvil/evm method (evm_mine, evm_setNextBlockTimestamp, anvil_setCode, ...). */

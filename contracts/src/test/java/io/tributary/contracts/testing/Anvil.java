@@ -23,6 +23,9 @@ import org.web3j.protocol.http.HttpService;
  */
 public final class Anvil implements AutoCloseable {
 
+    /** Funded dev accounts of every test chain: enough for every role of {@code KeyRoles.defaults()}. */
+    public static final int ACCOUNTS = 16;
+
     public final long chainId;
     public final Web3j web3j;
     private final Process process;
@@ -50,7 +53,7 @@ public final class Anvil implements AutoCloseable {
         }
         Files.createDirectories(log.toAbsolutePath().getParent());
         List<String> command = new ArrayList<>(List.of(anvil, "--host", "127.0.0.1", "--port", Integer.toString(port),
-                "--chain-id", Long.toString(chainId), "--accounts", "16"));
+                "--chain-id", Long.toString(chainId), "--accounts", Integer.toString(ACCOUNTS)));
         command.addAll(List.of(extraArgs));
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)

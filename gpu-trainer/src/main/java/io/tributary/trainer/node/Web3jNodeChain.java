@@ -4,9 +4,6 @@ import io.tributary.contracts.generated.ModelRegistry;
 import io.tributary.contracts.generated.RewardVault;
 import io.tributary.contracts.generated.TaskCoordinator;
 import io.tributary.contracts.generated.WorkerHub;
-import io.tributary.contracts.tx.FeePolicy;
-import io.tributary.contracts.tx.RetryPolicy;
-import io.tributary.contracts.tx.RevertDecoder;
 import io.tributary.contracts.tx.TransactionWriter;
 import io.tributary.contracts.tx.TxRequest;
 import io.tributary.contracts.tx.TxResult;
@@ -14,7 +11,6 @@ import io.tributary.contracts.tx.TxWriteException;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -35,7 +31,6 @@ import org.web3j.tx.gas.StaticGasProvider;
 public final class Web3jNodeChain implements NodeChain, AutoCloseable {
 
     private static final StaticGasProvider NO_GAS = new StaticGasProvider(BigInteger.ZERO, BigInteger.ZERO);
-    private static final BigInteger GWEI = BigInteger.TEN.pow(9);
 
     private final long chainId;
     private final boolean home;
@@ -85,12 +80,7 @@ public final class Web3jNodeChain implements NodeChain, AutoCloseable {
                 .credentials(key)
                 .chainId(chainId)
                 .stateDir(stateDir)
-                .feePolicy(new FeePolicy(maxFeeCapWei, BigInteger.ONE, maxFeeCapWei.min(GWEI), 2))
-                .receiptPolling(Duration.ofMillis(100), 300)
-                .resendInterval(Duration.ofSeconds(2))
-                .feeCapWait(Duration.ofSeconds(1), Duration.ofSeconds(30))
-                .retry(new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofSeconds(20)))
-                .revertDecoder(RevertDecoder.withProjectErrors())
+                .serviceDefaults(maxFeeCapWei)
                 .build();
     }
 

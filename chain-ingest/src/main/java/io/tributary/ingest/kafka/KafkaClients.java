@@ -1,4 +1,4 @@
-package io.tributary.ingest.relayer;
+package io.tributary.ingest.kafka;
 
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -6,13 +6,17 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-/** Kafka client settings of the relayer: raw bytes in and out (the topic registry's serdes decode). */
-final class KafkaSettings {
+/**
+ * Kafka client settings of every chain-ingest service and client (relayer, intake, keeper,
+ * {@link io.tributary.ingest.client.TaskClient}): raw bytes in and out (the topic registry's serdes
+ * decode), committed records only, no auto-commit, idempotent producers that wait for every replica.
+ */
+public final class KafkaClients {
 
-    private KafkaSettings() {}
+    private KafkaClients() {}
 
-    /** A consumer that reads only committed records and commits nothing by itself. */
-    static Properties consumer(String bootstrap, String groupId, String clientId) {
+    /** A read_committed consumer that commits nothing by itself; {@code groupId} may be null (assign only). */
+    public static Properties consumer(String bootstrap, String groupId, String clientId) {
         Properties p = new Properties();
         p.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         if (groupId != null) {
@@ -22,13 +26,14 @@ final class KafkaSettings {
         p.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.setProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.setProperty(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "50");
         p.setProperty(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.setProperty(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         return p;
     }
 
-    /** An idempotent producer that waits for every replica. */
-    static Properties producer(String bootstrap, String clientId) {
+    /** An idempotent producer with {@code acks=all}. */
+    public static Properties producer(String bootstrap, String clientId) {
         Properties p = new Properties();
         p.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.setProperty(ProducerConfig.CLIENT_ID_CONFIG, clientId);
