@@ -1,5 +1,6 @@
 package io.tributary.infra.demo;
 
+import io.tributary.ingest.kafka.KafkaClients;
 import io.tributary.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -7,12 +8,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,12 +34,7 @@ public final class ChunkCounts implements AutoCloseable {
 
     public ChunkCounts(String bootstrapServers, long taskId) {
         this.taskId = taskId;
-        this.consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName()));
+        this.consumer = new KafkaConsumer<>(KafkaClients.consumer(bootstrapServers, null, "demo-chunk-counts"));
         this.thread = new Thread(this::run, "demo-chunk-counts");
         this.thread.setDaemon(true);
     }
