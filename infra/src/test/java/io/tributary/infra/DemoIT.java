@@ -2,33 +2,76 @@ package io.tributary.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tributary.infra.demo.DemoReport;
 import io.tributary.infra.devnet.DevnetInfo;
 import io.tributary.infra.devnet.DevnetLock;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import picocli.CommandLine;
 
+/**
+ * The demo end to end with small settings: 2 rounds, one worker per chain (the one on home reads
+ * the Postgres table), short windows and a lower accuracy bar. Every round must be committed on
+ * home and finalized, every worker paid on its own chain, the escrow balanced, the report written
+ * and everything stopped again.
+ */
 class DemoIT {
 
     @Test
-    void shouldShowEveryPartAnsweringAndStopTheDevnetAgain() throws Exception {
+    @Timeout(value = 6, unit = TimeUnit.MINUTES)
+    void shouldTrainTwoRoundsOnThreeChainsAndWriteTheReportWhenRunWithSmallSettings() throws Exception {
         Path dir = Path.of("target", "demo-it").toAbsolutePath();
+        Path reports = Path.of("target", "demo-it-report").toAbsolutePath();
         StringWriter out = new StringWriter();
         CommandLine cli = Tributary.commandLine();
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(out, true));
 
-        int code = cli.execute("demo", "--dir", dir.toString(), "--watch", "2");
+        int code = cli.execute("demo", "--dir", dir.toString(), "--report-dir", reports.toString(), "--rounds", "2",
+                "--workers-per-chain", "1", "--min-accuracy", "0.80", "--commit-seconds", "16", "--reveal-seconds", "8",
+                "--challenge-seconds", "3");
 
         assertThat(code).as(out.toString()).isZero();
-        assertThat(out.toString())
-                .contains("ok   home", "chain id 31337", "ok   arbitrum-local", "ok   avalanche-local")
-                .contains("ok   kafka", "deadletter", "ok   postgres", "wal_level=logical")
-                .contains("devnet is stopped again")
-                .doesNotContain("FAIL");
+        assertThat(out.toString()).contains("task 1 ACCEPTED", "round 0 finalized", "round 1 finalized", "demo OK");
+
+        JsonNode report = new ObjectMapper().readTree(reports.resolve(DemoReport.JSON).toFile());
+        assertThat(report.get("rounds")).hasSize(2);
+        double previous = 0;
+        for (JsonNode round : report.get("rounds")) {
+            assertThat(round.get("contributors").asInt()).as("contributors of %s", round).isEqualTo(3);
+            assertThat(round.get("commitGas").asLong()).as("commit gas").isPositive();
+            assertThat(round.get("commitTx").asText()).startsWith("0x").hasSize(66);
+            assertThat(round.get("modelRoot").asText()).startsWith("0x").hasSize(66);
+            assertThat(round.get("accuracy").asDouble()).isGreaterThan(previous);
+            previous = round.get("accuracy").asDouble();
+        }
+        assertThat(report.get("final_accuracy").asDouble()).isEqualTo(previous).isGreaterThanOrEqualTo(0.80);
+
+        Set<Long> paidChains = new HashSet<>();
+        for (JsonNode reward : report.get("rewards")) {
+            assertThat(reward.get("amount").bigIntegerValue()).as("reward %s", reward).isPositive();
+            paidChains.add(reward.get("chain").asLong());
+        }
+        assertThat(paidChains).containsExactlyInAnyOrder(31337L, 412346L, 43112L);
+
+        JsonNode escrow = report.get("escrow");
+        DemoReport.Escrow e = new DemoReport.Escrow(escrow.get("deposited").bigIntegerValue(),
+                escrow.get("paid").bigIntegerValue(), escrow.get("refunded").bigIntegerValue());
+        assertThat(e.deposited()).isEqualTo(BigInteger.TEN.pow(21));
+        assertThat(e.balances(BigInteger.valueOf(6))).as("escrow %s", e).isTrue();
+        assertThat(reports.resolve(DemoReport.ACCURACY_PNG)).isNotEmptyFile();
+        assertThat(reports.resolve(DemoReport.GAS_PNG)).isNotEmptyFile();
+
         assertThat(Files.exists(DevnetInfo.file(dir))).isFalse();
         assertThat(DevnetLock.inspect(dir).state()).isEqualTo(DevnetLock.State.ABSENT);
     }
