@@ -50,7 +50,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
@@ -208,18 +207,22 @@ public final class DemoCommand implements Callable<Integer> {
 
         int execute(DevnetConfig config, Environment env, Path reports, long t0) throws Exception {
             say("[1/6] starting the devnet in %s", config.dir());
-            Devnet started = Devnet.start(config, line -> say("      %s", line));
+            Devnet prepared = Devnet.prepare(config);
             synchronized (this) {
                 if (closed) {
-                    started.close();
                     return 130;
                 }
-                devnet = started;
+                devnet = prepared; // from now on close() (the shutdown hook) stops it, even while it starts
+            }
+            try {
+                prepared.open(line -> say("      %s", line));
+            } catch (InterruptedException e) {
+                return 130;
             }
             DevnetInfo info = devnet.info();
             DevnetInfo.Chain home = info.home();
             Path state = config.dir().resolve("demo-state");
-            deleteRecursively(state);
+            Devnet.deleteRecursively(state);
             KeyRoles roles = info.deployment().roles();
             say("      devnet ready after %.0f s", seconds(t0));
 
@@ -563,14 +566,4 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static void deleteRecursively(Path path) throws IOException {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(path)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
 }

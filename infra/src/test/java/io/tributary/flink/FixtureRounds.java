@@ -29,6 +29,14 @@ public final class FixtureRounds {
         return Duration.ofSeconds(Fixtures.GRACE);
     }
 
+    /**
+     * ModelRegistry.ModelRegistered of the task's model, with a seeded initial model written under
+     * target/ (absolute {@code file:} uri, so a TaskManager in another JVM reads it too).
+     */
+    public static RawRecord modelRegistered() {
+        return Fixtures.modelRegistered(Fixtures.initialModel(TASK), "fixture-rounds-" + TASK);
+    }
+
     /** TaskCoordinator.TaskPosted of the task (FedAvg, at least 2 contributors). */
     public static RawRecord taskPosted() {
         return Fixtures.taskPosted(TASK, AggregationRule.FEDAVG, 0, 2);

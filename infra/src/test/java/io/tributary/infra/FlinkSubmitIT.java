@@ -122,6 +122,7 @@ class FlinkSubmitIT {
         // Round 0 revealed and uploaded. Chunks carry no event time (LIVE mode): the chain moves past
         // the close only once the job has read them, as it does when a round closes in real time.
         List<RawRecord> uploads = new ArrayList<>();
+        uploads.add(FixtureRounds.modelRegistered());
         uploads.add(FixtureRounds.taskPosted());
         uploads.addAll(FixtureRounds.reveals(0));
         uploads.addAll(FixtureRounds.chunks(0));
@@ -176,10 +177,8 @@ class FlinkSubmitIT {
                 "-D", "models=" + FixtureRounds.modelsOption(),
                 "-D", "round.close-grace=" + FixtureRounds.closeGrace().toSeconds() + "s",
                 "-D", "checkpoint.interval=1s",
-                // No idleness: in LIVE mode a chain input that has read nothing yet marks itself idle
-                // while updates.chunks emits a Long.MAX_VALUE watermark, so event time jumps to the end
-                // at start-up and every round closes at once (chunks LATE). Until the job fixes that,
-                // only records move time here: chain.events and chain.blocks both hold it.
+                // Only the test's records move event time (chain.events and chain.blocks): no chain
+                // goes idle while the test waits for the job to read what it produced.
                 "-D", "chain.idleness=" + Long.MAX_VALUE + "ms"));
         if (savepoint != null) {
             args.addAll(List.of("--savepoint", savepoint));

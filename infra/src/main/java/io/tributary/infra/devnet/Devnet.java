@@ -51,12 +51,26 @@ public final class Devnet implements AutoCloseable {
      * per step. Fails with {@link DevnetLock.DevnetRunningException} if one already runs in the dir.
      */
     public static Devnet start(DevnetConfig config, Consumer<String> progress) throws IOException, InterruptedException {
-        Devnet devnet = new Devnet(config);
+        Devnet devnet = prepare(config);
+        devnet.open(progress);
+        return devnet;
+    }
+
+    /**
+     * A devnet not started yet: {@link #open} starts it. Hold it before opening when a shutdown hook
+     * must be able to stop a devnet that is still starting ({@link #close} from another thread
+     * stops the parts started so far, and {@code open} then fails with InterruptedException).
+     */
+    public static Devnet prepare(DevnetConfig config) {
+        return new Devnet(config);
+    }
+
+    /** Starts every part and returns once devnet.json is written; on failure stops what it started. */
+    public void open(Consumer<String> progress) throws IOException, InterruptedException {
         try {
-            devnet.startParts(progress);
-            return devnet;
+            startParts(progress);
         } catch (IOException | InterruptedException | RuntimeException e) {
-            devnet.close();
+            close();
             throw e;
         }
     }
@@ -220,7 +234,8 @@ public final class Devnet implements AutoCloseable {
         return service;
     }
 
-    static void deleteRecursively(Path path) throws IOException {
+    /** Deletes a file or a folder with everything in it; nothing if it does not exist. */
+    public static void deleteRecursively(Path path) throws IOException {
         if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
