@@ -61,6 +61,11 @@ final class BenchE2eCommand implements Callable<Integer> {
                     + "measurement, so that rounds do not overlap.")
     long roundPeriod;
 
+    @Option(names = "--parameters", paramLabel = "P",
+            description = "Coordinates per update: the model shape the bench's devnet job is started with "
+                    + "(default: the MNIST MLP's, ${DEFAULT-VALUE}).")
+    int parameters = MlpSpec.mnist().parameterCount();
+
     @Option(names = "--dir", paramLabel = "DIR",
             description = "Where the benchmark's devnet keeps its files (default: target/bench-e2e in the repository).")
     Path dir;
@@ -73,9 +78,9 @@ final class BenchE2eCommand implements Callable<Integer> {
         PrintWriter console = spec.commandLine().getOut();
         Environment env = Environment.current();
         Path devnetDir = dir != null ? dir : env.home().resolve("target").resolve("bench-e2e");
-        // the devnet's job takes every model to have the MNIST MLP's shape, with the default chunk size
+        // the bench's devnet job takes every model to have P coordinates, with the default chunk size
         E2eBench.Builder bench = E2eBench.builder()
-                .dimension(MlpSpec.mnist().parameterCount())
+                .dimension(parameters)
                 .chunkLeavesLog2(WireParams.DEFAULT_CHUNK_LEAVES_LOG2)
                 .rounds(rounds)
                 .workersPerChain(workersPerChain)
@@ -83,7 +88,7 @@ final class BenchE2eCommand implements Callable<Integer> {
                 .progress(line -> say(console, line))
                 .checkOptions();
         DevnetConfig config = new DevnetConfig(devnetDir, anvil != null ? anvil : env.anvil(), env.cacheDir(),
-                ChainSpec.defaults(), Topics.all().stream().map(Topics.Topic::name).toList(), 3);
+                ChainSpec.defaults(), Topics.all().stream().map(Topics.Topic::name).toList(), 3, parameters);
         E2eBenchResult result;
         try (Devnet devnet = Devnet.start(config, line -> say(console, "devnet: " + line))) {
             result = bench.devnet(devnet.info()).stateDir(config.dir().resolve("bench")).build().run();

@@ -125,8 +125,12 @@ public final class E2eBench {
         return new Builder();
     }
 
-    /** Runs the benchmark; every client it opened is closed when it returns. */
+    /**
+     * Runs the benchmark; every client it opened is closed when it returns. The state dir is emptied
+     * first: the writers' journals in it are about the chains of an earlier devnet.
+     */
     public E2eBenchResult run() throws IOException, InterruptedException {
+        emptyDir(stateDir);
         List<AutoCloseable> resources = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(2, info.chains().size() * workersPerChain));
         try {
@@ -503,6 +507,17 @@ public final class E2eBench {
         }
     }
 
+    private static void emptyDir(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
     private static void sleepUntilMillis(long epochMillis) throws InterruptedException {
         long wait = epochMillis - System.currentTimeMillis();
         if (wait > 0) {
@@ -676,7 +691,7 @@ public final class E2eBench {
 
         /** The running devnet (with its deployment, connector, relayer and Flink job). */
         public Builder devnet(DevnetInfo v) { this.info = v; return this; }
-        /** Where the bench keeps its files (writers' state, the model file). */
+        /** Where the bench keeps its files (writers' state, the model file); emptied when it runs. */
         public Builder stateDir(Path v) { this.stateDir = v; return this; }
         /** Coordinates of the model: the shape the devnet's job expects. */
         public Builder dimension(int v) { this.dimension = v; return this; }
