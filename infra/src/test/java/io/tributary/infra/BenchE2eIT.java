@@ -35,7 +35,8 @@ class BenchE2eIT {
             assertThat(json.path(field).isNumber()).as(field).isTrue();
             assertThat(json.path(field).asDouble()).as(field).isPositive();
         }
-        for (String field : List.of("pipeline_timing", "commit_latency_timing", "kafka_ceiling_timing", "mb")) {
+        for (String field : List.of("pipeline_timing", "commit_latency_timing", "kafka_ceiling_timing",
+                "pipeline_vs_kafka_is", "mb")) {
             assertThat(json.path(field).asText()).as(field).isNotBlank();
         }
         assertThat(json.path("workers").asInt()).isEqualTo(3);
