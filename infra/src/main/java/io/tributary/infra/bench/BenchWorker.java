@@ -74,10 +74,6 @@ final class BenchWorker {
         return node;
     }
 
-    String label() {
-        return chain.name() + "/" + node.worker().substring(0, 10);
-    }
-
     /**
      * A random update of {@code task}'s dimension (L2 norm about half the clip bound), encoded and
      * serialized as this worker's chunk records of {@code round}.

@@ -362,13 +362,13 @@ public final class E2eBench {
                                           List<ProducerRecord<byte[], byte[]>> records, int workers)
             throws IOException, InterruptedException {
         String key = Keys.round(taskId, r);
-        long[] minedAt = {0};
+        java.util.concurrent.atomic.AtomicLong minedAt = new java.util.concurrent.atomic.AtomicLong();
         Thread poller = new Thread(() -> {
             try {
                 while (homeReader.committedModelRoot(taskId, r).isEmpty()) {
                     Thread.sleep(POLL.toMillis());
                 }
-                minedAt[0] = System.nanoTime();
+                minedAt.set(System.nanoTime());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (IOException e) {
@@ -400,7 +400,7 @@ public final class E2eBench {
                     + c.getFailureReason());
         }
         poller.join(roundTimeout.toMillis());
-        if (minedAt[0] == 0) {
+        if (minedAt.get() == 0) {
             poller.interrupt();
             throw new IOException("round " + r + " of task " + taskId + ": commitRound not seen on home within "
                     + roundTimeout.toSeconds() + " s");
@@ -408,8 +408,9 @@ public final class E2eBench {
         if (c.getContributors() != workers) {
             LOG.warn("round {}: {} contributors in the commitment, {} workers revealed", r, c.getContributors(), workers);
         }
+        long visible = seen.get().nanos();
         return new E2eBenchResult.Round(r, records.size(), bytes(records), (lastAcked - first) / 1e6,
-                (seen.get().nanos() - first) / 1e6, (minedAt[0] - lastAcked) / 1e6, (seen.get().nanos() - lastAcked) / 1e6,
+                (visible - first) / 1e6, (minedAt.get() - lastAcked) / 1e6, (visible - lastAcked) / 1e6,
                 c.getContributors(), Double.NaN);
     }
 
