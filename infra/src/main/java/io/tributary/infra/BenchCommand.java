@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Run a benchmark and write its figures as one JSON object.",
-        subcommands = {BenchCommand.Codec.class, BenchIngestCommand.class, BenchAggregateCommand.class})
+        subcommands = {BenchCommand.Codec.class, BenchIngestCommand.class, BenchAggregateCommand.class, BenchE2eCommand.class})
 public final class BenchCommand implements Runnable {
 
     @picocli.CommandLine.Spec

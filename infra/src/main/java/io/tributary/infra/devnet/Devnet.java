@@ -173,7 +173,7 @@ public final class Devnet implements AutoCloseable {
                 DevnetIngest.CONNECTOR_NAME, ready.chains().size(), millisSince(t0)));
 
         t0 = System.nanoTime();
-        DevnetFlink flink = register(DevnetFlink.start(ready, dir, ports.get(ports.size() - 1)));
+        DevnetFlink flink = register(DevnetFlink.start(ready, dir, ports.get(ports.size() - 1), config.modelParameters()));
         ready = ready.withFlink(new DevnetInfo.Flink(flink.restUrl(), flink.jobId().toHexString(), DevnetFlink.JOB_NAME,
                 dir.resolve(DevnetFlink.STATE_DIR).toString()));
         progress.accept(String.format("flink  %s  %s on a MiniCluster: chain.events, chain.blocks, updates.chunks -> "

@@ -45,15 +45,17 @@ final class DevnetFlink implements AutoCloseable {
     }
 
     /**
-     * The job's options on this devnet. Every model has the MNIST MLP's shape ({@code models=*=P:k}):
-     * a model's dimension is not on chain, and the MLP is the model the devnet's workers train.
+     * The job's options on this devnet. Every model has {@code modelParameters} coordinates
+     * ({@code models=*=P:k}; 0 = the MNIST MLP's): a model's dimension is not on chain, and the MLP
+     * is the model the devnet's workers train.
      */
-    static Map<String, String> jobOptions(DevnetInfo info, Path dir) {
+    static Map<String, String> jobOptions(DevnetInfo info, Path dir, int modelParameters) {
         DevnetInfo.Chain home = info.home();
         Map<String, String> o = new LinkedHashMap<>();
         o.put(RoundAggregationJobMain.BOOTSTRAP_SERVERS.key(), info.kafka().bootstrapServers());
         o.put(RoundAggregationJobMain.MODELS.key(),
-                "*=" + MlpSpec.mnist().parameterCount() + ":" + WireParams.DEFAULT_CHUNK_LEAVES_LOG2);
+                "*=" + (modelParameters > 0 ? modelParameters : MlpSpec.mnist().parameterCount()) + ":"
+                        + WireParams.DEFAULT_CHUNK_LEAVES_LOG2);
         o.put(RoundAggregationJobMain.CLOSE_GRACE.key(), "5 s");
         o.put(RoundAggregationJobMain.CHAIN_IDLENESS.key(), "5 s");
         o.put(RoundAggregationJobMain.CHECKPOINT_INTERVAL.key(), CHECKPOINT_INTERVAL.toMillis() + " ms");
@@ -67,7 +69,8 @@ final class DevnetFlink implements AutoCloseable {
     }
 
     /** Starts the MiniCluster on {@code restPort} and submits the job; returns once it runs. */
-    static DevnetFlink start(DevnetInfo info, Path dir, int restPort) throws IOException, InterruptedException {
+    static DevnetFlink start(DevnetInfo info, Path dir, int restPort, int modelParameters)
+            throws IOException, InterruptedException {
         Path state = Files.createDirectories(dir.resolve(STATE_DIR));
         Configuration flink = new Configuration();
         flink.setString("rest.address", "127.0.0.1");
@@ -92,7 +95,7 @@ final class DevnetFlink implements AutoCloseable {
                 .setConfiguration(flink).setNumTaskManagers(1).setNumSlotsPerTaskManager(1).build());
         try {
             cluster.start();
-            Configuration options = Configuration.fromMap(jobOptions(info, dir));
+            Configuration options = Configuration.fromMap(jobOptions(info, dir, modelParameters));
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
             env.setParallelism(1);
             env.enableCheckpointing(options.get(RoundAggregationJobMain.CHECKPOINT_INTERVAL).toMillis(),
