@@ -1,5 +1,6 @@
 package io.tributary.ingest.intake;
 
+import io.tributary.contracts.tx.ChainViews;
 import io.tributary.contracts.generated.ModelRegistry;
 import io.tributary.contracts.generated.TaskCoordinator;
 import io.tributary.contracts.generated.TaskIntake;
@@ -7,7 +8,6 @@ import io.tributary.contracts.generated.TrainingToken;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import org.web3j.abi.datatypes.Address;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameterName;
@@ -87,29 +87,29 @@ public final class Web3jHomeChain implements HomeChain, AutoCloseable {
 
     @Override
     public BigInteger nonceOf(String client) throws IOException {
-        return read(() -> intake.nonceOf(client).send());
+        return ChainViews.read("home chain view", () -> intake.nonceOf(client).send());
     }
 
     @Override
     public BigInteger balanceOf(String client) throws IOException {
-        return read(() -> token.balanceOf(client).send());
+        return ChainViews.read("home chain view", () -> token.balanceOf(client).send());
     }
 
     @Override
     public BigInteger allowance(String client) throws IOException {
-        return read(() -> token.allowance(client, coordinatorAddress).send());
+        return ChainViews.read("home chain view", () -> token.allowance(client, coordinatorAddress).send());
     }
 
     @Override
     public BigInteger permitNonce(String client) throws IOException {
-        return read(() -> token.nonces(client).send());
+        return ChainViews.read("home chain view", () -> token.nonces(client).send());
     }
 
     @Override
     public byte[] tokenDomainSeparator() throws IOException {
         byte[] d = tokenDomain;
         if (d == null) {
-            d = read(() -> token.DOMAIN_SEPARATOR().send());
+            d = ChainViews.read("home chain view", () -> token.DOMAIN_SEPARATOR().send());
             tokenDomain = d;
         }
         return d.clone();
@@ -117,24 +117,15 @@ public final class Web3jHomeChain implements HomeChain, AutoCloseable {
 
     @Override
     public boolean modelExists(BigInteger modelId) throws IOException {
-        return read(() -> registry.modelExists(modelId).send());
+        return ChainViews.read("home chain view", () -> registry.modelExists(modelId).send());
     }
 
     @Override
     public boolean chainKnown(long chainId) throws IOException {
-        TaskCoordinator.ChainConfig c = read(() -> coordinator.chainConfig(BigInteger.valueOf(chainId)).send());
+        TaskCoordinator.ChainConfig c = ChainViews.read("home chain view", () -> coordinator.chainConfig(BigInteger.valueOf(chainId)).send());
         return c.hub != null && !new BigInteger(c.hub.substring(2), 16).equals(BigInteger.ZERO);
     }
 
-    private static <T> T read(Callable<T> call) throws IOException {
-        try {
-            return call.call();
-        } catch (IOException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException("home chain view failed: " + e, e);
-        }
-    }
 
     @Override
     public void close() {

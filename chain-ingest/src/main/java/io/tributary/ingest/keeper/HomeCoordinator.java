@@ -1,5 +1,6 @@
 package io.tributary.ingest.keeper;
 
+import io.tributary.contracts.tx.ChainViews;
 import io.tributary.contracts.generated.TaskCoordinator;
 import io.tributary.contracts.tx.RevertReason;
 import io.tributary.contracts.tx.TransactionWriter;
@@ -11,7 +12,6 @@ import io.tributary.contracts.tx.TxWriteException;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.util.List;
-import java.util.concurrent.Callable;
 import org.web3j.abi.datatypes.Address;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
@@ -92,12 +92,12 @@ final class HomeCoordinator implements AutoCloseable {
     /** A task's rounds, challenge window and each round's aggregation deadline, as the coordinator has them. */
     Terms terms(long taskId) throws IOException {
         BigInteger id = BigInteger.valueOf(taskId);
-        TaskCoordinator.TaskSpec spec = read(() -> views.taskSpec(id).send());
+        TaskCoordinator.TaskSpec spec = ChainViews.read("TaskCoordinator view", () -> views.taskSpec(id).send());
         int rounds = spec.rounds.intValueExact();
         long[] deadlines = new long[rounds];
         for (int r = 0; r < rounds; r++) {
             BigInteger round = BigInteger.valueOf(r);
-            Tuple3<BigInteger, BigInteger, BigInteger> d = read(() -> views.roundDeadlines(id, round).send());
+            Tuple3<BigInteger, BigInteger, BigInteger> d = ChainViews.read("TaskCoordinator view", () -> views.roundDeadlines(id, round).send());
             deadlines[r] = d.component3().longValueExact();
         }
         return new Terms(rounds, spec.challengeWindow.longValueExact(), deadlines);
@@ -111,9 +111,9 @@ final class HomeCoordinator implements AutoCloseable {
     RoundFacts facts(long taskId, int round, Terms terms) throws IOException {
         BigInteger id = BigInteger.valueOf(taskId);
         BigInteger r = BigInteger.valueOf(round);
-        int phase = read(() -> views.roundPhase(id, r).send()).intValueExact();
-        Tuple5<byte[], byte[], BigInteger, BigInteger, BigInteger> c = read(() -> views.roundCommitment(id, r).send());
-        int status = read(() -> views.taskState(id).send()).component2().intValueExact();
+        int phase = ChainViews.read("TaskCoordinator view", () -> views.roundPhase(id, r).send()).intValueExact();
+        Tuple5<byte[], byte[], BigInteger, BigInteger, BigInteger> c = ChainViews.read("TaskCoordinator view", () -> views.roundCommitment(id, r).send());
+        int status = ChainViews.read("TaskCoordinator view", () -> views.taskState(id).send()).component2().intValueExact();
         long committedAt = c.component4().longValueExact();
         boolean settled = phase == PHASE_FINALIZED || (phase == PHASE_FAILED && committedAt != 0);
         return new RoundFacts(taskId, round, terms.aggregationDeadline(round), terms.challengeWindow(), committedAt,
@@ -180,15 +180,6 @@ final class HomeCoordinator implements AutoCloseable {
         return false;
     }
 
-    private static <T> T read(Callable<T> call) throws IOException {
-        try {
-            return call.call();
-        } catch (IOException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException("TaskCoordinator view failed: " + e, e);
-        }
-    }
 
     @Override
     public void close() throws IOException {

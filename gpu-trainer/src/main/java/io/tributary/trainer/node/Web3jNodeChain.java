@@ -1,5 +1,6 @@
 package io.tributary.trainer.node;
 
+import io.tributary.contracts.tx.ChainViews;
 import io.tributary.contracts.generated.ModelRegistry;
 import io.tributary.contracts.generated.RewardVault;
 import io.tributary.contracts.generated.TaskCoordinator;
@@ -101,7 +102,7 @@ public final class Web3jNodeChain implements NodeChain, AutoCloseable {
 
     @Override
     public Optional<String> ensureRegistered(BigInteger stakeWei) throws IOException, InterruptedException {
-        if (read(() -> hub.isActiveWorker(worker).send())) {
+        if (ChainViews.read("chain view", () -> hub.isActiveWorker(worker).send())) {
             return writer.recordOf(registerKey()).map(r -> r.latestHash());
         }
         return Optional.of(send(new TxRequest(registerKey(), hub.getContractAddress(), stakeWei,
@@ -114,7 +115,7 @@ public final class Web3jNodeChain implements NodeChain, AutoCloseable {
 
     @Override
     public TaskSchedule task(long taskId) throws IOException {
-        TaskCoordinator.TaskSpec s = read(() -> coordinator.taskSpec(BigInteger.valueOf(taskId)).send());
+        TaskCoordinator.TaskSpec s = ChainViews.read("chain view", () -> coordinator.taskSpec(BigInteger.valueOf(taskId)).send());
         return new TaskSchedule(taskId, s.modelId.longValueExact(), s.rounds.intValueExact(), s.maxWeight.longValueExact(),
                 s.maxContributors.intValueExact(), s.startTime.longValueExact(), s.roundPeriod.longValueExact(),
                 s.commitWindow.longValueExact(), s.revealWindow.longValueExact(), s.aggregateWindow.longValueExact(),
@@ -124,12 +125,12 @@ public final class Web3jNodeChain implements NodeChain, AutoCloseable {
 
     @Override
     public boolean hubKnowsTask(long taskId) throws IOException {
-        return read(() -> hub.taskWindows(BigInteger.valueOf(taskId)).send()).rounds.signum() > 0;
+        return ChainViews.read("chain view", () -> hub.taskWindows(BigInteger.valueOf(taskId)).send()).rounds.signum() > 0;
     }
 
     @Override
     public RegisteredModel model(long modelId) throws IOException {
-        Tuple4<String, byte[], byte[], String> m = read(() -> registry.model(BigInteger.valueOf(modelId)).send());
+        Tuple4<String, byte[], byte[], String> m = ChainViews.read("chain view", () -> registry.model(BigInteger.valueOf(modelId)).send());
         if (new BigInteger(1, org.web3j.utils.Numeric.hexStringToByteArray(m.component1())).signum() == 0) {
             throw new IOException("model " + modelId + " is not registered");
         }
@@ -138,7 +139,7 @@ public final class Web3jNodeChain implements NodeChain, AutoCloseable {
 
     @Override
     public byte[] commitmentOf(byte[] updateRoot, long samples, byte[] dataRoot, byte[] salt) throws IOException {
-        return read(() -> hub.commitmentOf(updateRoot, BigInteger.valueOf(samples), dataRoot, salt, worker).send());
+        return ChainViews.read("chain view", () -> hub.commitmentOf(updateRoot, BigInteger.valueOf(samples), dataRoot, salt, worker).send());
     }
 
     @Override
@@ -157,14 +158,14 @@ public final class Web3jNodeChain implements NodeChain, AutoCloseable {
 
     @Override
     public Entry entry(long taskId, int round) throws IOException {
-        WorkerHub.Entry e = read(() -> hub.entryOf(BigInteger.valueOf(taskId), BigInteger.valueOf(round), worker).send());
+        WorkerHub.Entry e = ChainViews.read("chain view", () -> hub.entryOf(BigInteger.valueOf(taskId), BigInteger.valueOf(round), worker).send());
         return new Entry(e.commitment, e.updateRoot);
     }
 
     @Override
     public Optional<byte[]> committedModelRoot(long taskId, int round) throws IOException {
         Tuple5<byte[], byte[], BigInteger, BigInteger, BigInteger> c =
-                read(() -> coordinator.roundCommitment(BigInteger.valueOf(taskId), BigInteger.valueOf(round)).send());
+                ChainViews.read("chain view", () -> coordinator.roundCommitment(BigInteger.valueOf(taskId), BigInteger.valueOf(round)).send());
         return c.component4().signum() == 0 ? Optional.empty() : Optional.of(c.component1());
     }
 
@@ -172,7 +173,7 @@ public final class Web3jNodeChain implements NodeChain, AutoCloseable {
     public Settlement settlement(long taskId, int round) throws IOException {
         BigInteger t = BigInteger.valueOf(taskId);
         BigInteger r = BigInteger.valueOf(round);
-        int phase = read(() -> coordinator.roundPhase(t, r).send()).intValueExact();
+        int phase = ChainViews.read("chain view", () -> coordinator.roundPhase(t, r).send()).intValueExact();
         if (phase == 6) { // Failed
             return new Settlement(Settlement.State.FAILED, null);
         }
@@ -180,16 +181,16 @@ public final class Web3jNodeChain implements NodeChain, AutoCloseable {
             return new Settlement(Settlement.State.PENDING, null);
         }
         if (home) {
-            if (read(() -> coordinator.isClaimed(t, r, worker).send())) {
+            if (ChainViews.read("chain view", () -> coordinator.isClaimed(t, r, worker).send())) {
                 return new Settlement(Settlement.State.CLAIMED, null);
             }
-            return new Settlement(Settlement.State.CLAIMABLE, read(() -> coordinator.roundCommitment(t, r).send()).component2());
+            return new Settlement(Settlement.State.CLAIMABLE, ChainViews.read("chain view", () -> coordinator.roundCommitment(t, r).send()).component2());
         }
-        RewardVault.Grant grant = read(() -> vault.grantOf(t, r).send());
+        RewardVault.Grant grant = ChainViews.read("chain view", () -> vault.grantOf(t, r).send());
         if (Entry.isZero(grant.contributionsRoot)) {
             return new Settlement(Settlement.State.PENDING, null); // ROUND_FINALIZED not relayed yet (or no share here)
         }
-        if (read(() -> vault.isClaimed(t, r, worker).send())) {
+        if (ChainViews.read("chain view", () -> vault.isClaimed(t, r, worker).send())) {
             return new Settlement(Settlement.State.CLAIMED, null);
         }
         return new Settlement(Settlement.State.CLAIMABLE, grant.contributionsRoot);
@@ -221,19 +222,7 @@ public final class Web3jNodeChain implements NodeChain, AutoCloseable {
         }
     }
 
-    private interface Read<T> {
-        T get() throws Exception;
-    }
 
-    private static <T> T read(Read<T> call) throws IOException {
-        try {
-            return call.get();
-        } catch (IOException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException(e.getMessage(), e);
-        }
-    }
 
     @Override
     public void close() {

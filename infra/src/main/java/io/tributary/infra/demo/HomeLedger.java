@@ -1,5 +1,6 @@
 package io.tributary.infra.demo;
 
+import io.tributary.contracts.tx.ChainViews;
 import io.tributary.contracts.generated.RewardVault;
 import io.tributary.contracts.generated.TaskCoordinator;
 import io.tributary.contracts.generated.TrainingToken;
@@ -62,7 +63,7 @@ public final class HomeLedger implements AutoCloseable {
 
     /** The round's phase on home now. */
     public RoundPhase phase(long taskId, int round) throws IOException {
-        return RoundPhase.values()[call(() -> coordinator.roundPhase(BigInteger.valueOf(taskId), BigInteger.valueOf(round)).send())
+        return RoundPhase.values()[ChainViews.read("chain view", () -> coordinator.roundPhase(BigInteger.valueOf(taskId), BigInteger.valueOf(round)).send())
                 .intValueExact()];
     }
 
@@ -75,7 +76,7 @@ public final class HomeLedger implements AutoCloseable {
         for (TaskCoordinator.RoundCommittedEventResponse e : events(TaskCoordinator.ROUNDCOMMITTED_EVENT, taskId,
                 TaskCoordinator::getRoundCommittedEventFromLog)) {
             if (e.round.intValueExact() == round) {
-                TransactionReceipt receipt = call(() -> home.ethGetTransactionReceipt(e.log.getTransactionHash()).send())
+                TransactionReceipt receipt = ChainViews.read("chain view", () -> home.ethGetTransactionReceipt(e.log.getTransactionHash()).send())
                         .getTransactionReceipt().orElseThrow(() -> new IOException("no receipt for " + e.log.getTransactionHash()));
                 Commit c = new Commit(round, e.log.getTransactionHash(), receipt.getGasUsed().longValueExact(), e.modelRoot,
                         e.contributionsRoot, e.totalWeight.longValueExact(), e.contributors.intValueExact());
@@ -92,7 +93,7 @@ public final class HomeLedger implements AutoCloseable {
      * cancellation).
      */
     public DemoReport.Escrow escrow(long taskId) throws IOException {
-        BigInteger bounty = call(() -> coordinator.taskState(BigInteger.valueOf(taskId)).send()).component3();
+        BigInteger bounty = ChainViews.read("chain view", () -> coordinator.taskState(BigInteger.valueOf(taskId)).send()).component3();
         BigInteger paid = BigInteger.ZERO;
         for (TaskCoordinator.RewardClaimedEventResponse e : events(TaskCoordinator.REWARDCLAIMED_EVENT, taskId,
                 TaskCoordinator::getRewardClaimedEventFromLog)) {
@@ -126,10 +127,10 @@ public final class HomeLedger implements AutoCloseable {
         ReadonlyTransactionManager reader = new ReadonlyTransactionManager(web3j, READER);
         if (chain.role() == DevnetInfo.Role.HOME) {
             TrainingToken token = TrainingToken.load(chain.contracts().trainingToken(), web3j, reader, NO_GAS);
-            return call(() -> token.balanceOf(worker).send());
+            return ChainViews.read("chain view", () -> token.balanceOf(worker).send());
         }
         RewardVault vault = RewardVault.load(chain.contracts().rewardVault(), web3j, reader, NO_GAS);
-        return call(() -> vault.balanceOf(worker).send());
+        return ChainViews.read("chain view", () -> vault.balanceOf(worker).send());
     }
 
     private <T> List<T> events(Event event, long taskId, Function<Log, T> decode) throws IOException {
@@ -137,7 +138,7 @@ public final class HomeLedger implements AutoCloseable {
                 info.home().contracts().taskCoordinator());
         filter.addSingleTopic(EventEncoder.encode(event));
         filter.addSingleTopic("0x" + TypeEncoder.encode(new Uint256(taskId)));
-        EthLog logs = call(() -> home.ethGetLogs(filter).send());
+        EthLog logs = ChainViews.read("chain view", () -> home.ethGetLogs(filter).send());
         if (logs.hasError()) {
             throw new IOException("eth_getLogs on home: " + logs.getError().getMessage());
         }
@@ -148,19 +149,7 @@ public final class HomeLedger implements AutoCloseable {
         return out;
     }
 
-    private interface Read<T> {
-        T get() throws Exception;
-    }
 
-    private static <T> T call(Read<T> read) throws IOException {
-        try {
-            return read.get();
-        } catch (IOException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException(e.getMessage(), e);
-        }
-    }
 
     @Override
     public void close() {
