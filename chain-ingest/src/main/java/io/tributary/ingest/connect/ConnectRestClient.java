@@ -82,7 +82,15 @@ public final class ConnectRestClient {
 
     /** Waits until the connector and {@code tasks} tasks are RUNNING; fails early if one FAILED. */
     public void awaitRunning(String name, int tasks) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + requestTimeout.toNanos();
+        awaitRunning(name, tasks, requestTimeout);
+    }
+
+    /**
+     * Waits up to {@code timeout} until the connector and {@code tasks} tasks are RUNNING (after a
+     * worker crash the group first waits out the dead member's session); fails early if one FAILED.
+     */
+    public void awaitRunning(String name, int tasks, java.time.Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
         JsonNode s = null;
         while (System.nanoTime() < deadline) {
             s = status(name);
@@ -105,7 +113,7 @@ public final class ConnectRestClient {
             }
             Thread.sleep(100);
         }
-        throw new IOException("connector " + name + " not running with " + tasks + " tasks within " + requestTimeout
+        throw new IOException("connector " + name + " not running with " + tasks + " tasks within " + timeout
                 + "; last status " + s);
     }
 

@@ -226,7 +226,9 @@ class EvmLogSourceConnectorIT {
             int seenAtKill = ChainEventsView.read(harness.kafka, chainId).live.size();
             try (EmbeddedConnectCluster survivor = ConnectorHarness.workerBuilder(harness.kafka.bootstrapServers(), group)
                     .build().start()) {
-                survivor.awaitRunning("crash", 1);
+                // The new worker joins once the group has given up on the killed one: allow for a
+                // loaded machine (the session timeout is 6 s, the rest is rebalancing and start-up).
+                survivor.rest().awaitRunning("crash", 1, java.time.Duration.ofMinutes(3));
                 writes.get(60, TimeUnit.SECONDS);
                 chain.mine(2);
                 long confirmed = chain.head() - 2;
