@@ -1,5 +1,6 @@
 package io.tributary.infra;
 
+import io.tributary.schemas.tensor.WireParams;
 import io.tributary.contracts.deploy.ChainContracts;
 import io.tributary.contracts.tx.TransactionWriter;
 import io.tributary.infra.devnet.DevnetInfo;
@@ -79,7 +80,7 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", description = "Seed of the shuffles and the encoding (default: from the address).")
     Long seed;
 
-    @Option(names = "--chunk-leaves-log2", paramLabel = "K", defaultValue = "10",
+    @Option(names = "--chunk-leaves-log2", paramLabel = "K", defaultValue = "" + WireParams.DEFAULT_CHUNK_LEAVES_LOG2,
             description = "Update chunk size, log2 of leaves, as the aggregation job is configured (default: ${DEFAULT-VALUE}).")
     int chunkLeavesLog2;
 

@@ -1,9 +1,6 @@
 package io.tributary.ingest.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -106,8 +103,8 @@ public record IngestBenchResult(
         j.put("rpc_best_pass_s", round(rpcBestPassSeconds));
         j.put("connector_overrides", new java.util.TreeMap<>(connectorOverrides));
         Map<String, Object> goals = new LinkedHashMap<>();
-        goals.put("logs_vs_rpc_ceiling", goal(GOAL_VS_RPC_CEILING, ceilingGoalMet()));
-        goals.put("logs_per_s", goal(GOAL_LOGS_PER_S, rateGoalMet()));
+        goals.put("logs_vs_rpc_ceiling", BenchOutput.atLeast(GOAL_VS_RPC_CEILING, ceilingGoalMet()));
+        goals.put("logs_per_s", BenchOutput.atLeast(GOAL_LOGS_PER_S, rateGoalMet()));
         j.put("goals", goals);
         j.put("goals_met", ceilingGoalMet() && rateGoalMet());
         return j;
@@ -115,19 +112,10 @@ public record IngestBenchResult(
 
     /** Writes {@link #toJson()} to {@code file}, creating its folder. */
     public void write(Path file) throws IOException {
-        Path target = file.toAbsolutePath();
-        Files.createDirectories(target.getParent());
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(target.toFile(), toJson());
-    }
-
-    private static Map<String, Object> goal(double min, boolean met) {
-        Map<String, Object> g = new LinkedHashMap<>();
-        g.put("min", min);
-        g.put("met", met);
-        return g;
+        BenchOutput.write(toJson(), file);
     }
 
     private static double round(double v) {
-        return Math.round(v * 1000) / 1000.0;
+        return BenchOutput.round3(v);
     }
 }

@@ -1,9 +1,7 @@
 package io.tributary.infra.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import io.tributary.ingest.bench.BenchOutput;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -151,8 +149,8 @@ public record E2eBenchResult(long taskId, int dimension, int chunkLeavesLog2, in
         j.put("rounds_measured", rounds.size());
         j.put("rounds", rounds.stream().map(Round::toJson).toList());
         Map<String, Object> goals = new LinkedHashMap<>();
-        goals.put("pipeline_vs_kafka", goal("min", GOAL_VS_KAFKA, ratioGoalMet()));
-        goals.put("commit_latency_ms", goal("max", commitLatencyGoalMillis(), latencyGoalMet()));
+        goals.put("pipeline_vs_kafka", BenchOutput.atLeast(GOAL_VS_KAFKA, ratioGoalMet()));
+        goals.put("commit_latency_ms", BenchOutput.atMost(commitLatencyGoalMillis(), latencyGoalMet()));
         j.put("goals", goals);
         j.put("goals_met", ratioGoalMet() && latencyGoalMet());
         return j;
@@ -160,9 +158,7 @@ public record E2eBenchResult(long taskId, int dimension, int chunkLeavesLog2, in
 
     /** Writes {@link #toJson()} to {@code file}, creating its folder. */
     public void write(Path file) throws IOException {
-        Path target = file.toAbsolutePath();
-        Files.createDirectories(target.getParent());
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(target.toFile(), toJson());
+        BenchOutput.write(toJson(), file);
     }
 
     private double median(ToDoubleFunction<Round> f) {
@@ -171,14 +167,7 @@ public record E2eBenchResult(long taskId, int dimension, int chunkLeavesLog2, in
         return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
     }
 
-    private static Map<String, Object> goal(String kind, double bound, boolean met) {
-        Map<String, Object> g = new LinkedHashMap<>();
-        g.put(kind, bound);
-        g.put("met", met);
-        return g;
-    }
-
     private static double round3(double v) {
-        return Math.round(v * 1000) / 1000.0;
+        return BenchOutput.round3(v);
     }
 }
