@@ -35,6 +35,9 @@ import java.util.Objects;
  *
  * <p>{@code flink} says where the round aggregation job runs (the MiniCluster's REST API, the job id,
  * its state dir); null without it.
+ *
+ * <p>{@code metrics} lists the Prometheus endpoint of every part (scrape job, part, URL) and the
+ * Prometheus config that scrapes them ({@link PrometheusTargets}); null without them.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record DevnetInfo(
@@ -48,7 +51,8 @@ public record DevnetInfo(
         DeploymentSection deployment,
         Ingest ingest,
         Intake intake,
-        Flink flink) {
+        Flink flink,
+        Metrics metrics) {
 
     /** The format version this code writes. */
     public static final int VERSION = 1;
@@ -70,13 +74,13 @@ public record DevnetInfo(
     /** A devnet without a deployment (yet). */
     public DevnetInfo(int version, String dir, long supervisorPid, List<Chain> chains, Kafka kafka, Postgres postgres,
             List<Long> pids) {
-        this(version, dir, supervisorPid, chains, kafka, postgres, pids, null, null, null, null);
+        this(version, dir, supervisorPid, chains, kafka, postgres, pids, null, null, null, null, null);
     }
 
     /** A devnet with a deployment (or none) but without the ingest section. */
     public DevnetInfo(int version, String dir, long supervisorPid, List<Chain> chains, Kafka kafka, Postgres postgres,
             List<Long> pids, DeploymentSection deployment) {
-        this(version, dir, supervisorPid, chains, kafka, postgres, pids, deployment, null, null, null);
+        this(version, dir, supervisorPid, chains, kafka, postgres, pids, deployment, null, null, null, null);
     }
 
     /**
@@ -93,7 +97,7 @@ public record DevnetInfo(
 
     /** This devnet with its ingest section. */
     public DevnetInfo withIngest(Ingest section) {
-        return new DevnetInfo(version, dir, supervisorPid, chains, kafka, postgres, pids, deployment, section, intake, flink);
+        return new DevnetInfo(version, dir, supervisorPid, chains, kafka, postgres, pids, deployment, section, intake, flink, metrics);
     }
 
     /**
@@ -110,7 +114,7 @@ public record DevnetInfo(
 
     /** This devnet with its intake section. */
     public DevnetInfo withIntake(Intake section) {
-        return new DevnetInfo(version, dir, supervisorPid, chains, kafka, postgres, pids, deployment, ingest, section, flink);
+        return new DevnetInfo(version, dir, supervisorPid, chains, kafka, postgres, pids, deployment, ingest, section, flink, metrics);
     }
 
     /**
@@ -128,7 +132,29 @@ public record DevnetInfo(
 
     /** This devnet with its flink section. */
     public DevnetInfo withFlink(Flink section) {
-        return new DevnetInfo(version, dir, supervisorPid, chains, kafka, postgres, pids, deployment, ingest, intake, section);
+        return new DevnetInfo(version, dir, supervisorPid, chains, kafka, postgres, pids, deployment, ingest, intake, section, metrics);
+    }
+
+    /** One Prometheus endpoint: its scrape job ({@code MetricsComponent}), which part it is, its URL. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Endpoint(String job, String part, String url) {
+        public Endpoint {
+            Objects.requireNonNull(job, "job");
+            Objects.requireNonNull(url, "url");
+        }
+    }
+
+    /** Where every part serves its metrics, and the Prometheus config that scrapes them. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Metrics(String prometheusConfig, List<Endpoint> endpoints) {
+        public Metrics {
+            endpoints = List.copyOf(endpoints);
+        }
+    }
+
+    /** This devnet with its metrics section. */
+    public DevnetInfo withMetrics(Metrics section) {
+        return new DevnetInfo(version, dir, supervisorPid, chains, kafka, postgres, pids, deployment, ingest, intake, flink, section);
     }
 
     /**
@@ -149,7 +175,7 @@ public record DevnetInfo(
             deployed.add(chain.withContracts(deployment.chain(chain.name())));
         }
         return new DevnetInfo(version, dir, supervisorPid, deployed, kafka, postgres, pids,
-                new DeploymentSection(deployment.roles(), stateDir.toString()), ingest, intake, flink);
+                new DeploymentSection(deployment.roles(), stateDir.toString()), ingest, intake, flink, metrics);
     }
 
     /** The deployed suite across the chains; fails if the devnet has none. */
