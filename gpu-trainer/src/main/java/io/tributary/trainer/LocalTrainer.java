@@ -18,7 +18,8 @@ import java.util.SplittableRandom;
  * <p>{@link #train}: start from the global flat parameters with a fresh optimizer state, run
  * {@code epochs} passes over the data in minibatches of {@code batchSize} (the order of each epoch
  * is a seeded shuffle of (seed, round, epoch)), and return {@code local - global} with the sample
- * count. Given the same inputs it does the same thing; bit-exact repetition additionally needs the
+ * count and the training loss (each minibatch's loss as the network computed it for its step,
+ * averaged over the samples of the last epoch). Given the same inputs it does the same thing; bit-exact repetition additionally needs the
  * same ND4J backend and thread count (BLAS summation order).
  *
  * <p>Not thread-safe: one instance per worker thread.
@@ -74,7 +75,9 @@ public final class LocalTrainer {
         for (int i = 0; i < n; i++) {
             order[i] = i;
         }
+        double epochLoss = 0;
         for (int epoch = 0; epoch < epochs; epoch++) {
+            epochLoss = 0;
             SplittableRandom rng = new SplittableRandom(mix(seed, round, epoch));
             for (int i = n - 1; i > 0; i--) {
                 int j = rng.nextInt(i + 1);
@@ -86,6 +89,7 @@ public final class LocalTrainer {
                 int size = Math.min(batchSize, n - from);
                 fill(data, order, from, size, x, y);
                 net.fit(batch(x, y, size));
+                epochLoss += net.score() * size;
             }
         }
         float[] local = MlpModel.flatParams(net);
@@ -93,9 +97,9 @@ public final class LocalTrainer {
         for (int i = 0; i < local.length; i++) {
             delta[i] = local[i] - global[i];
         }
-        LocalUpdate update = new LocalUpdate(delta, n);
-        LOG.debug("trained round {}: {} samples x {} epochs in {} ms, |delta| = {}", round, n, epochs,
-                (System.nanoTime() - start) / 1_000_000, update.l2Norm());
+        LocalUpdate update = new LocalUpdate(delta, n, epochLoss / n);
+        LOG.debug("trained round {}: {} samples x {} epochs in {} ms, loss {}, |delta| = {}", round, n, epochs,
+                (System.nanoTime() - start) / 1_000_000, update.loss(), update.l2Norm());
         return update;
     }
 

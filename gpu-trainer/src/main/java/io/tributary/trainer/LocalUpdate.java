@@ -1,10 +1,16 @@
 package io.tributary.trainer;
 
 /**
- * What local training produced: {@code delta = local - global} (float32, the model's flat layout)
- * and the number of samples it was trained on, the update's weight in FedAvg.
+ * What local training produced: {@code delta = local - global} (float32, the model's flat layout),
+ * the number of samples it was trained on (the update's weight in FedAvg) and the training loss:
+ * the mean loss over the minibatches of the last local epoch, NaN when nothing was trained.
  */
-public record LocalUpdate(float[] delta, long samples) {
+public record LocalUpdate(float[] delta, long samples, double loss) {
+
+    /** An update whose training loss is not known (not trained here, or nothing to train on). */
+    public LocalUpdate(float[] delta, long samples) {
+        this(delta, samples, Double.NaN);
+    }
 
     public LocalUpdate {
         if (delta == null) {

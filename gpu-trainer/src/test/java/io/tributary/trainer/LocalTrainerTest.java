@@ -25,23 +25,28 @@ class LocalTrainerTest {
         float[] model = trainer.model().initialParams();
         Evaluation before = trainer.evaluate(model, split.test());
         List<Double> accuracies = new ArrayList<>();
+        List<Double> trainingLosses = new ArrayList<>();
         for (int round = 0; round < 3; round++) {
             long t0 = System.nanoTime();
             LocalUpdate update = trainer.train(model, train, round);
             long ms = (System.nanoTime() - t0) / 1_000_000;
             assertThat(update.samples()).isEqualTo(train.size());
+            trainingLosses.add(update.loss());
             for (int i = 0; i < model.length; i++) {
                 model[i] += update.delta()[i];
             }
             Evaluation e = trainer.evaluate(model, split.test());
-            LOG.info("round {}: |delta| {} in {} ms, test loss {} accuracy {}", round, update.l2Norm(), ms, e.loss(),
-                    e.accuracy());
+            LOG.info("round {}: |delta| {} in {} ms, training loss {}, test loss {} accuracy {}", round, update.l2Norm(), ms,
+                    update.loss(), e.loss(), e.accuracy());
             accuracies.add(e.accuracy());
         }
         LOG.info("before training: loss {} accuracy {}", before.loss(), before.accuracy());
         assertThat(before.accuracy()).isLessThan(0.3);
         assertThat(accuracies.get(2)).isGreaterThan(accuracies.get(0));
         assertThat(accuracies.get(2)).isGreaterThan(0.85);
+        // the training loss: below ln(10) (the loss of a guess) already in the first epoch, and falling
+        assertThat(trainingLosses.get(0)).isPositive().isLessThan(Math.log(10));
+        assertThat(trainingLosses.get(2)).isPositive().isLessThan(trainingLosses.get(0));
     }
 
     @Test
@@ -84,6 +89,7 @@ class LocalTrainerTest {
         LocalUpdate u = t.train(t.model().initialParams(), TrainingData.of(List.of()), 0);
         assertThat(u.samples()).isZero();
         assertThat(u.l2Norm()).isZero();
+        assertThat(u.loss()).isNaN();
     }
 
     @Test

@@ -1,5 +1,8 @@
 package io.tributary.infra;
 
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.tributary.schemas.metrics.MetricsComponent;
+import io.tributary.schemas.metrics.MetricsEndpoint;
 import io.tributary.schemas.tensor.WireParams;
 import io.tributary.contracts.deploy.ChainContracts;
 import io.tributary.contracts.tx.TransactionWriter;
@@ -32,8 +35,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code tributary worker --chain NAME|ID --key HEX --data ... [--devnet DIR] [--behave ...]
- * [--epochs E] [--state-dir DIR]}: a worker node ({@link TrainerNode}) on one chain of a running
- * devnet, whose devnet.json gives Kafka, the RPC URLs and the contract addresses.
+ * [--epochs E] [--state-dir DIR] [--metrics-port P] [--metrics-host H]}: a worker node
+ * ({@link TrainerNode}) on one chain of a running devnet, whose devnet.json gives Kafka, the RPC
+ * URLs and the contract addresses. Its metrics ({@code tributary_worker_*}, labelled with the
+ * chain's name) are served on {@code http://H:P/metrics} while it runs.
  */
 @Command(
         name = "worker",
@@ -88,6 +93,14 @@ public final class WorkerCommand implements Callable<Integer> {
             description = "ND4J native threads (default: ${DEFAULT-VALUE}; more only with cores to spare).")
     int threads;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Serve the worker's Prometheus metrics on this port, 0 = off (default: ${DEFAULT-VALUE}).")
+    int metricsPort = MetricsComponent.WORKER.defaultPort();
+
+    @Option(names = "--metrics-host", paramLabel = "HOST",
+            description = "The address the metrics endpoint listens on (default: ${DEFAULT-VALUE}).")
+    String metricsHost = MetricsEndpoint.DEFAULT_HOST;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -111,6 +124,9 @@ public final class WorkerCommand implements Callable<Integer> {
         Path state = (stateDir != null ? stateDir : dir.resolve("workers").resolve(own.chainId() + "-" + address))
                 .toAbsolutePath().normalize();
         BigInteger stakeWei = stake.movePointRight(18).toBigIntegerExact();
+        if (metricsPort < 0 || metricsPort > 65535) {
+            throw new IllegalArgumentException("--metrics-port must be 0 (off) or a port up to 65535, got " + metricsPort);
+        }
 
         Nd4jRuntime.limitThreads(threads);
         NodeData nodeData = openData(state);
@@ -121,7 +137,9 @@ public final class WorkerCommand implements Callable<Integer> {
         CountDownLatch stop = new CountDownLatch(1);
         Thread hook = new Thread(stop::countDown, "worker-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        try (TransactionWriter writer = Web3jNodeChain.openWriter(ownWeb3j, credentials, own.chainId(), state.resolve("tx"),
+        PrometheusRegistry registry = new PrometheusRegistry();
+        try (MetricsEndpoint metrics = metricsPort == 0 ? null : MetricsEndpoint.start(metricsHost, metricsPort, registry);
+             TransactionWriter writer = Web3jNodeChain.openWriter(ownWeb3j, credentials, own.chainId(), state.resolve("tx"),
                      BigInteger.TEN.pow(11));
              ChainEventsFollower events = new ChainEventsFollower(info.kafka().bootstrapServers(),
                      homeContracts.taskCoordinator(), own.chainId(), ownContracts.workerHub()).start();
@@ -132,9 +150,11 @@ public final class WorkerCommand implements Callable<Integer> {
                      .events(events).kafka(info.kafka().bootstrapServers()).data(nodeData).stateDir(state)
                      .behaviour(behaviour).epochs(epochs).stake(stakeWei).chunkLeavesLog2(chunkLeavesLog2)
                      .seed(seed != null ? seed : new BigInteger(address.substring(2, 18), 16).longValue())
+                     .metrics(registry, own.name())
                      .build().start()) {
             out.printf("worker %s on %s (%d), %s, data %s, state in %s; Ctrl-C stops it%n", address, own.name(), own.chainId(),
                     behaviour.name().toLowerCase(Locale.ROOT), data, state);
+            out.println(metrics != null ? "metrics on " + metrics.url() : "metrics endpoint off (--metrics-port 0)");
             out.flush();
             while (!stop.await(1, TimeUnit.SECONDS)) {
                 if (!node.isRunning()) {

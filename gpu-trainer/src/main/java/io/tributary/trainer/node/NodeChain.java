@@ -24,6 +24,15 @@ public interface NodeChain {
     /** Registers and stakes {@code stakeWei} on the hub unless the worker is already active; the tx hash, or empty. */
     Optional<String> ensureRegistered(java.math.BigInteger stakeWei) throws IOException, InterruptedException;
 
+    /** The worker's stake on its hub, in wei (0 when not registered). */
+    java.math.BigInteger stake() throws IOException;
+
+    /**
+     * The rewards paid to the worker on its chain so far, in the reward token's smallest unit: the
+     * sum of the claims paid to it (whoever submitted them), TRN on home, wTRN on a participant chain.
+     */
+    java.math.BigInteger rewardsReceived() throws IOException;
+
     /** The task as posted on home. */
     TaskSchedule task(long taskId) throws IOException;
 

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -18,6 +20,11 @@ import org.slf4j.LoggerFactory;
  * the chain, records the new phase in the durable {@link NodeState} right after the step, and so
  * resumes wherever a crash left it. The salt and the encoded update are saved before the commit,
  * so a restarted worker never commits a second, different update and reveals what it committed.
+ *
+ * <p>Every change of phase goes through {@link #record}, which also feeds the {@link WorkerMetrics}:
+ * the time the round spent in the phase it leaves (measured in this process, or, for a phase entered
+ * before it started, since the recorded change, or since the round opened for NEW, by the chain
+ * clock), and a contributed round on every reveal.
  */
 public final class RoundDriver {
 
@@ -45,16 +52,20 @@ public final class RoundDriver {
     private final Preparer preparer;
     private final Publisher publisher;
     private final LongSupplier clock;
+    private final WorkerMetrics metrics;
     private final SecureRandom random = new SecureRandom();
+    /** When (System.nanoTime) each record entered its phase in this process; records in an end phase are dropped. */
+    private final Map<RoundRecord, Long> enteredAt = new IdentityHashMap<>();
 
     public RoundDriver(NodeChain chain, NodeState state, RoundStateMachine machine, Preparer preparer, Publisher publisher,
-                       LongSupplier clock) {
+                       LongSupplier clock, WorkerMetrics metrics) {
         this.chain = chain;
         this.state = state;
         this.machine = machine;
         this.preparer = preparer;
         this.publisher = publisher;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     /**
@@ -79,9 +90,9 @@ public final class RoundDriver {
                 case CONFIRM_COMMIT: {
                     NodeChain.Entry e = chain.entry(task.taskId(), round);
                     if (e.committed() && Arrays.equals(e.commitment(), hex(rec.commitment))) {
-                        record(rec, RoundPhase.COMMITTED, null);
+                        record(task, round, rec, RoundPhase.COMMITTED, null);
                     } else {
-                        record(rec, RoundPhase.MISSED, "the commit window closed before the commitment was on chain");
+                        record(task, round, rec, RoundPhase.MISSED, "the commit window closed before the commitment was on chain");
                     }
                     break;
                 }
@@ -91,19 +102,19 @@ public final class RoundDriver {
                 case CONFIRM_REVEAL: {
                     NodeChain.Entry e = chain.entry(task.taskId(), round);
                     if (e.revealed() && Arrays.equals(e.updateRoot(), hex(rec.updateRoot))) {
-                        record(rec, RoundPhase.REVEALED, null);
+                        record(task, round, rec, RoundPhase.REVEALED, null);
                     } else {
-                        record(rec, RoundPhase.MISSED, "the reveal window closed before the reveal was on chain");
+                        record(task, round, rec, RoundPhase.MISSED, "the reveal window closed before the reveal was on chain");
                     }
                     break;
                 }
                 case PUBLISH:
                     publisher.publish(task, round, rec, load(rec));
-                    record(rec, RoundPhase.PUBLISHED, null);
+                    record(task, round, rec, RoundPhase.PUBLISHED, null);
                     LOG.info("task {} round {}: published the update's chunks", task.taskId(), round);
                     break;
                 case MISS:
-                    record(rec, RoundPhase.MISSED, "the commit window had passed when the worker came to the round");
+                    record(task, round, rec, RoundPhase.MISSED, "the commit window had passed when the worker came to the round");
                     break;
                 default:
                     throw new AssertionError(step);
@@ -133,7 +144,7 @@ public final class RoundDriver {
         rec.weight = p.weight();
         rec.commitment = hex(commitment);
         rec.updateFile = file;
-        record(rec, RoundPhase.PREPARED, null);
+        record(task, round, rec, RoundPhase.PREPARED, null);
         LOG.info("task {} round {}: update prepared, root {} weight {}", task.taskId(), round, rec.updateRoot, rec.weight);
         return true;
     }
@@ -141,7 +152,7 @@ public final class RoundDriver {
     private void commit(TaskSchedule task, int round, RoundRecord rec) throws IOException, InterruptedException {
         try {
             rec.commitTx = chain.commit(task.taskId(), round, hex(rec.commitment));
-            record(rec, RoundPhase.COMMITTED, null);
+            record(task, round, rec, RoundPhase.COMMITTED, null);
             LOG.info("task {} round {}: committed in {}", task.taskId(), round, rec.commitTx);
         } catch (IOException e) {
             if (!(e.getCause() instanceof TxRevertedException)) {
@@ -149,9 +160,9 @@ public final class RoundDriver {
             }
             NodeChain.Entry onChain = chain.entry(task.taskId(), round);
             if (onChain.committed() && Arrays.equals(onChain.commitment(), hex(rec.commitment))) {
-                record(rec, RoundPhase.COMMITTED, null);
+                record(task, round, rec, RoundPhase.COMMITTED, null);
             } else {
-                record(rec, RoundPhase.MISSED, "commit reverted: " + e.getCause().getMessage());
+                record(task, round, rec, RoundPhase.MISSED, "commit reverted: " + e.getCause().getMessage());
             }
         }
     }
@@ -159,7 +170,7 @@ public final class RoundDriver {
     private void reveal(TaskSchedule task, int round, RoundRecord rec) throws IOException, InterruptedException {
         try {
             rec.revealTx = chain.reveal(task.taskId(), round, hex(rec.updateRoot), rec.weight, hex(rec.dataRoot), hex(rec.salt));
-            record(rec, RoundPhase.REVEALED, null);
+            record(task, round, rec, RoundPhase.REVEALED, null);
             LOG.info("task {} round {}: revealed in {}", task.taskId(), round, rec.revealTx);
         } catch (IOException e) {
             if (!(e.getCause() instanceof TxRevertedException)) {
@@ -167,9 +178,9 @@ public final class RoundDriver {
             }
             NodeChain.Entry onChain = chain.entry(task.taskId(), round);
             if (onChain.revealed() && Arrays.equals(onChain.updateRoot(), hex(rec.updateRoot))) {
-                record(rec, RoundPhase.REVEALED, null);
+                record(task, round, rec, RoundPhase.REVEALED, null);
             } else {
-                record(rec, RoundPhase.MISSED, "reveal reverted: " + e.getCause().getMessage());
+                record(task, round, rec, RoundPhase.MISSED, "reveal reverted: " + e.getCause().getMessage());
             }
         }
     }
@@ -179,13 +190,30 @@ public final class RoundDriver {
         return StoredUpdate.read(file, hex(rec.updateRoot));
     }
 
-    private void record(RoundRecord rec, RoundPhase phase, String reason) throws IOException {
+    /** Moves (task, round) to {@code phase} (with the reason of a miss or failure), saves the state, updates the metrics. */
+    void record(TaskSchedule task, int round, RoundRecord rec, RoundPhase phase, String reason) throws IOException {
+        RoundPhase left = rec.phase;
+        long now = clock.getAsLong();
+        long nanos = System.nanoTime();
+        Long since = enteredAt.remove(rec);
+        double seconds = since != null ? (nanos - since) / 1e9
+                : now - (left == RoundPhase.NEW ? task.open(round) : rec.updatedAt);
         rec.phase = phase;
         rec.reason = reason;
-        rec.updatedAt = clock.getAsLong();
+        rec.updatedAt = now;
         state.save();
+        boolean end = phase == RoundPhase.CLAIMED || phase == RoundPhase.UNCLAIMABLE || phase == RoundPhase.MISSED;
+        if (!end) {
+            enteredAt.put(rec, nanos);
+        }
+        if (phase != left) {
+            metrics.phaseLeft(left, seconds);
+            if (phase.revealed() && !left.revealed()) {
+                metrics.contributed(1);
+            }
+        }
         if (phase == RoundPhase.MISSED) {
-            LOG.warn("round missed: {}", reason);
+            LOG.warn("task {} round {} missed: {}", task.taskId(), round, reason);
         }
     }
 

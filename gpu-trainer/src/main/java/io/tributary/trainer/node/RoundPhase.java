@@ -19,6 +19,11 @@ public enum RoundPhase {
     /** The worker missed a window of the round; it is not retried. */
     MISSED;
 
+    /** Whether a round in this phase had its update revealed on chain (a round the worker contributed to). */
+    public boolean revealed() {
+        return this == REVEALED || this == PUBLISHED || this == CLAIMED || this == UNCLAIMABLE;
+    }
+
     /** Whether nothing more is to be done in the round's commit/reveal part. */
     public boolean served() {
         return this == PUBLISHED || this == CLAIMED || this == UNCLAIMABLE || this == MISSED;

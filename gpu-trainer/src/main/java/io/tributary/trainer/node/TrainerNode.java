@@ -1,5 +1,6 @@
 package io.tributary.trainer.node;
 
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tributary.schemas.Keys;
 import io.tributary.schemas.Topics;
 import io.tributary.schemas.avro.UpdateChunk;
@@ -37,8 +38,14 @@ import org.slf4j.LoggerFactory;
  * for tasks that include its chain, and serves each of their rounds (global model, E local epochs,
  * update = local - global transformed by its {@link Behaviour}, clipped and encoded, commit, reveal,
  * chunks to {@code updates.chunks}), then claims each finalized round on its own chain. Every new
- * global model is evaluated on the worker's held-out split; the schemas have no topic for metrics,
- * so loss and accuracy are logged ({@code evaluation task=T model=initial|after-round-R ... loss=.. accuracy=..}).
+ * global model is evaluated on the worker's held-out split; loss and accuracy are logged
+ * ({@code evaluation task=T model=initial|after-round-R ... loss=.. accuracy=..}).
+ *
+ * <p>Its {@link WorkerMetrics} (in the registry given to {@link Builder#metrics}, else a private one)
+ * follow the round of each task, the training loss of each local update, the accuracy of each new
+ * global model, the time spent in each phase, the rounds revealed (counted from the durable state at
+ * start), and the stake and rewards read from the chain at start, after a claim, and every
+ * {@link #CHAIN_FIGURES_REFRESH}.
  *
  * <p>Claims prove the worker's leaf with the contributions tree rebuilt from the round's confirmed
  * {@code UpdateRevealed} events in {@code chain.events} ({@link ContributionProofs}); a round whose
@@ -48,6 +55,8 @@ import org.slf4j.LoggerFactory;
 public final class TrainerNode implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TrainerNode.class);
+    /** How often the stake and rewards are read from the chain when no claim prompted it. */
+    static final Duration CHAIN_FIGURES_REFRESH = Duration.ofSeconds(60);
 
     private final Builder cfg;
     private final NodeState state;
@@ -55,6 +64,9 @@ public final class TrainerNode implements AutoCloseable {
     private final GlobalModels models;
     private final LocalTrainer trainer;
     private final KafkaProducer<byte[], byte[]> producer;
+    private final PrometheusRegistry registry;
+    private final WorkerMetrics metrics;
+    private long chainFiguresReadAt;
     private final Map<Long, TaskSchedule> tasks = new HashMap<>();
     private final Set<Long> ignored = new HashSet<>();
     private final Set<String> evaluated = new HashSet<>();
@@ -65,6 +77,10 @@ public final class TrainerNode implements AutoCloseable {
     private TrainerNode(Builder b) throws IOException {
         this.cfg = b;
         this.state = NodeState.open(b.stateDir, b.chain.chainId(), b.chain.worker());
+        this.registry = b.registry != null ? b.registry : new PrometheusRegistry();
+        this.metrics = new WorkerMetrics(registry, b.chainLabel != null ? b.chainLabel : Long.toString(b.chain.chainId()));
+        metrics.contributed(state.tasks.values().stream().flatMap(rounds -> rounds.values().stream())
+                .filter(r -> r.phase.revealed()).count());
         int dimension = b.spec.parameterCount();
         this.models = new GlobalModels(b.bootstrapServers, b.chain, b.stateDir.resolve("models"), dimension);
         this.trainer = LocalTrainer.builder().spec(b.spec).epochs(b.epochs).seed(b.seed).build();
@@ -75,7 +91,7 @@ public final class TrainerNode implements AutoCloseable {
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()));
         this.driver = new RoundDriver(b.chain, state, new RoundStateMachine(b.marginSeconds), this::prepare, this::publish,
-                b.clock);
+                b.clock, metrics);
         this.thread = new Thread(this::run, "trainer-node-" + b.chain.chainId() + "-" + b.chain.worker());
     }
 
@@ -98,6 +114,11 @@ public final class TrainerNode implements AutoCloseable {
         return thread.isAlive();
     }
 
+    /** The registry holding the node's metrics (the one given to {@link Builder#metrics}, else its own). */
+    public PrometheusRegistry metricsRegistry() {
+        return registry;
+    }
+
     /** The node's durable state (read it, do not change it). */
     public NodeState state() {
         return state;
@@ -112,8 +133,12 @@ public final class TrainerNode implements AutoCloseable {
             }
             LOG.info("worker {} on chain {} is registered ({})", cfg.chain.worker(), cfg.chain.chainId(),
                     tx.orElse("already active"));
+            readChainFigures();
             while (running) {
                 long sleep = cfg.poll.toMillis();
+                if (System.nanoTime() - chainFiguresReadAt > CHAIN_FIGURES_REFRESH.toNanos()) {
+                    readChainFigures();
+                }
                 for (long taskId : cfg.events.tasks()) {
                     try {
                         serve(taskId);
@@ -134,6 +159,18 @@ public final class TrainerNode implements AutoCloseable {
         }
     }
 
+    /** Reads the worker's stake and the rewards paid to it from its chain into the metrics (a failure waits for the next time). */
+    private void readChainFigures() {
+        chainFiguresReadAt = System.nanoTime();
+        try {
+            metrics.stake(cfg.chain.stake());
+            metrics.rewards(cfg.chain.rewardsReceived());
+        } catch (IOException e) {
+            LOG.warn("reading the stake and rewards of {} on chain {}: {} (will retry)", cfg.chain.worker(),
+                    cfg.chain.chainId(), e.toString());
+        }
+    }
+
     /** Takes every step of the task that can be taken now. */
     void serve(long taskId) throws IOException, InterruptedException {
         if (ignored.contains(taskId)) {
@@ -148,13 +185,17 @@ public final class TrainerNode implements AutoCloseable {
                 return;
             }
             tasks.put(taskId, task);
+            metrics.task(taskId);
         }
-        for (int r = 0; r < task.rounds(); r++) {
-            Step step = driver.advance(task, r);
-            if (step.action() != Action.DONE) {
+        int current = 0;
+        while (current < task.rounds()) {
+            Step step = driver.advance(task, current);
+            if (step.action() != Action.DONE || current == task.rounds() - 1) {
                 break; // rounds are served in order
             }
+            current++;
         }
+        metrics.round(taskId, current);
         evaluateNewModels(task);
         claim(task);
     }
@@ -175,7 +216,11 @@ public final class TrainerNode implements AutoCloseable {
         int dimension = cfg.spec.parameterCount();
         float[] trained = null;
         if (cfg.behaviour.trains()) {
-            trained = trainer.train(global.get(), rd.rows(), round).delta();
+            LocalUpdate local = trainer.train(global.get(), rd.rows(), round);
+            trained = local.delta();
+            if (local.samples() > 0) {
+                metrics.localLoss(task.taskId(), local.loss());
+            }
         }
         float[] lastDelta = null;
         if (cfg.behaviour == Behaviour.FREERIDE && round > 0) {
@@ -235,6 +280,7 @@ public final class TrainerNode implements AutoCloseable {
             return;
         }
         Evaluation e = trainer.evaluate(model, test.get());
+        metrics.evalAccuracy(task.taskId(), e.accuracy());
         LOG.info("evaluation task={} model={} worker={} loss={} accuracy={} samples={}", task.taskId(),
                 round == 0 ? "initial" : "after-round-" + (round - 1), cfg.chain.worker(), String.format("%.4f", e.loss()), String.format("%.4f", e.accuracy()),
                 e.count());
@@ -254,6 +300,7 @@ public final class TrainerNode implements AutoCloseable {
 
     /** Claims every published round that is final; records failed or unprovable ones as UNCLAIMABLE. */
     private void claim(TaskSchedule task) throws IOException, InterruptedException {
+        boolean paid = false;
         for (Map.Entry<Integer, RoundRecord> e : state.rounds(task.taskId()).entrySet()) {
             int round = e.getKey();
             RoundRecord rec = e.getValue();
@@ -265,12 +312,16 @@ public final class TrainerNode implements AutoCloseable {
                 case PENDING -> {
                     long giveUp = task.aggregationDeadline(round) + task.challengeWindow() + cfg.claimPatience.toSeconds();
                     if (cfg.clock.getAsLong() > giveUp) {
-                        mark(rec, RoundPhase.UNCLAIMABLE, "the round was not final on chain " + cfg.chain.chainId()
-                                + " by " + giveUp);
+                        driver.record(task, round, rec, RoundPhase.UNCLAIMABLE, "the round was not final on chain "
+                                + cfg.chain.chainId() + " by " + giveUp);
                     }
                 }
-                case FAILED -> mark(rec, RoundPhase.UNCLAIMABLE, "the round failed (no commitment, rejected or cancelled)");
-                case CLAIMED -> mark(rec, RoundPhase.CLAIMED, null);
+                case FAILED -> driver.record(task, round, rec, RoundPhase.UNCLAIMABLE,
+                        "the round failed (no commitment, rejected or cancelled)");
+                case CLAIMED -> {
+                    driver.record(task, round, rec, RoundPhase.CLAIMED, null);
+                    paid = true;
+                }
                 case CLAIMABLE -> {
                     Optional<ContributionProofs.Proof> proof = ContributionProofs.prove(
                             cfg.events.reveals(task.taskId(), round), cfg.chain.chainId(), cfg.chain.worker(),
@@ -278,26 +329,24 @@ public final class TrainerNode implements AutoCloseable {
                     if (proof.isEmpty()) {
                         if (cfg.events.caughtUp() && cfg.clock.getAsLong() > task.aggregationDeadline(round)
                                 + task.challengeWindow() + cfg.claimPatience.toSeconds()) {
-                            mark(rec, RoundPhase.UNCLAIMABLE, "the reveals in chain.events do not rebuild the contributions root");
+                            driver.record(task, round, rec, RoundPhase.UNCLAIMABLE,
+                                    "the reveals in chain.events do not rebuild the contributions root");
                         }
                         continue;
                     }
                     rec.claimTx = cfg.chain.claim(task.taskId(), round, RoundDriver.hex(rec.updateRoot), rec.weight,
                             proof.get().index(), proof.get().siblings());
-                    mark(rec, RoundPhase.CLAIMED, null);
+                    driver.record(task, round, rec, RoundPhase.CLAIMED, null);
+                    paid = true;
                     LOG.info("task {} round {}: reward claimed on chain {} in {}", task.taskId(), round, cfg.chain.chainId(),
                             rec.claimTx);
                 }
                 default -> throw new AssertionError(s);
             }
         }
-    }
-
-    private void mark(RoundRecord rec, RoundPhase phase, String reason) throws IOException {
-        rec.phase = phase;
-        rec.reason = reason;
-        rec.updatedAt = cfg.clock.getAsLong();
-        state.save();
+        if (paid) {
+            readChainFigures();
+        }
     }
 
     /** Stops the node's thread and its producer; the chain, events and data belong to the caller. */
@@ -326,6 +375,8 @@ public final class TrainerNode implements AutoCloseable {
         private Duration poll = Duration.ofMillis(500);
         private Duration claimPatience = Duration.ofMinutes(10);
         private LongSupplier clock = () -> System.currentTimeMillis() / 1000;
+        private PrometheusRegistry registry;
+        private String chainLabel;
 
         private Builder() {}
 
@@ -364,6 +415,16 @@ public final class TrainerNode implements AutoCloseable {
         /** How long after a round could be final the node keeps trying to claim it. */
         public Builder claimPatience(Duration d) { this.claimPatience = d; return this; }
 
+        /**
+         * Registers the node's metrics in {@code registry} with the label {@code chain="<chain>"} (the
+         * chain's name). Without it the node keeps them in a registry of its own, labelled with the chain id.
+         */
+        public Builder metrics(PrometheusRegistry registry, String chain) {
+            this.registry = registry;
+            this.chainLabel = chain;
+            return this;
+        }
+
         /** Unix seconds as the chains see them. */
         public Builder clock(LongSupplier clock) { this.clock = clock; return this; }
 
@@ -398,6 +459,9 @@ public final class TrainerNode implements AutoCloseable {
             }
             if (marginSeconds < 0) {
                 problems.add("marginSeconds must be >= 0");
+            }
+            if ((registry == null) != (chainLabel == null) || (chainLabel != null && chainLabel.isBlank())) {
+                problems.add("metrics needs both a registry and a non-blank chain name");
             }
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException("TrainerNode: " + String.join("; ", problems));

@@ -16,8 +16,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import org.web3j.abi.EventEncoder;
+import org.web3j.abi.TypeEncoder;
+import org.web3j.abi.datatypes.Address;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.methods.request.EthFilter;
+import org.web3j.protocol.core.methods.response.EthLog;
+import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.tuples.generated.Tuple4;
 import org.web3j.tuples.generated.Tuple5;
 import org.web3j.tx.ReadonlyTransactionManager;
@@ -37,6 +44,7 @@ public final class Web3jNodeChain implements NodeChain, AutoCloseable {
     private final boolean home;
     private final String worker;
     private final TransactionWriter writer;
+    private final Web3j ownWeb3j;
     private final WorkerHub hub;
     private final RewardVault vault;
     private final TaskCoordinator coordinator;
@@ -65,6 +73,7 @@ public final class Web3jNodeChain implements NodeChain, AutoCloseable {
         this.home = home;
         this.worker = writer.address().toLowerCase(Locale.ROOT);
         this.writer = writer;
+        this.ownWeb3j = own;
         ReadonlyTransactionManager ownReader = new ReadonlyTransactionManager(own, worker);
         ReadonlyTransactionManager homeReader = new ReadonlyTransactionManager(homeWeb3j, worker);
         this.hub = WorkerHub.load(addresses.workerHub(), own, ownReader, NO_GAS);
@@ -111,6 +120,33 @@ public final class Web3jNodeChain implements NodeChain, AutoCloseable {
 
     private String registerKey() {
         return "worker/" + chainId + "/register";
+    }
+
+    @Override
+    public BigInteger stake() throws IOException {
+        return ChainViews.read("chain view", () -> hub.workerOf(worker).send()).stake;
+    }
+
+    /** Sums the amounts of the {@code RewardClaimed} logs naming the worker on its chain's payer (coordinator or vault). */
+    @Override
+    public BigInteger rewardsReceived() throws IOException {
+        String payer = home ? coordinator.getContractAddress() : vault.getContractAddress();
+        EthFilter filter = new EthFilter(DefaultBlockParameterName.EARLIEST, DefaultBlockParameterName.LATEST, payer)
+                .addSingleTopic(EventEncoder.encode(home ? TaskCoordinator.REWARDCLAIMED_EVENT : RewardVault.REWARDCLAIMED_EVENT))
+                .addNullTopic()
+                .addNullTopic()
+                .addSingleTopic("0x" + TypeEncoder.encode(new Address(worker)));
+        EthLog found = ChainViews.read("RewardClaimed logs", () -> ownWeb3j.ethGetLogs(filter).send());
+        if (found.hasError()) {
+            throw new IOException("RewardClaimed logs failed: " + found.getError().getMessage());
+        }
+        BigInteger sum = BigInteger.ZERO;
+        for (EthLog.LogResult<?> result : found.getLogs()) {
+            Log log = (Log) result.get();
+            sum = sum.add(home ? TaskCoordinator.getRewardClaimedEventFromLog(log).amount
+                    : RewardVault.getRewardClaimedEventFromLog(log).amount);
+        }
+        return sum;
     }
 
     @Override

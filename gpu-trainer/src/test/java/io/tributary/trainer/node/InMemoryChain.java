@@ -32,6 +32,8 @@ final class InMemoryChain implements NodeChain {
     RegisteredModel model;
     final Map<Integer, byte[]> committedModelRoots = new HashMap<>();
     final Map<Integer, Settlement> settlements = new HashMap<>();
+    BigInteger stakeWei = BigInteger.ZERO;
+    BigInteger rewardsWei = BigInteger.ZERO;
 
     InMemoryChain(TaskSchedule task) {
         this.task = task;
@@ -76,6 +78,16 @@ final class InMemoryChain implements NodeChain {
     @Override
     public Optional<String> ensureRegistered(BigInteger stakeWei) {
         return Optional.empty();
+    }
+
+    @Override
+    public BigInteger stake() {
+        return stakeWei;
+    }
+
+    @Override
+    public BigInteger rewardsReceived() {
+        return rewardsWei;
     }
 
     @Override

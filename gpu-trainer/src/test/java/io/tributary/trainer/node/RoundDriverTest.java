@@ -3,6 +3,7 @@ package io.tributary.trainer.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tributary.schemas.tensor.TensorEncoder;
 import io.tributary.schemas.tensor.WireParams;
 import io.tributary.trainer.node.RoundStateMachine.Action;
@@ -32,6 +33,8 @@ class RoundDriverTest {
     private InMemoryChain chain;
     private int prepared;
     private final List<String> published = new ArrayList<>();
+    private PrometheusRegistry registry;
+    private WorkerMetrics metrics;
 
     @BeforeEach
     void setUp(TestInfo info) throws Exception {
@@ -40,6 +43,8 @@ class RoundDriverTest {
         Files.createDirectories(dir);
         chain = new InMemoryChain(TASK);
         prepared = 0;
+        registry = new PrometheusRegistry();
+        metrics = new WorkerMetrics(registry, "arbitrum-local");
     }
 
     private RoundDriver driver() throws Exception {
@@ -55,7 +60,8 @@ class RoundDriverTest {
                 return Optional.of(new RoundDriver.Prepared(StoredUpdate.of(encoder.encode(update, 5)), 600,
                         new byte[32]));
             }
-        }, (task, round, rec, update) -> published.add(task.taskId() + ":" + round + ":" + rec.updateRoot), () -> chain.now);
+        }, (task, round, rec, update) -> published.add(task.taskId() + ":" + round + ":" + rec.updateRoot), () -> chain.now,
+                metrics);
     }
 
     private RoundRecord stored(int round) throws Exception {
@@ -160,13 +166,65 @@ class RoundDriverTest {
                 (t, r, rec, u) -> {
                     published.add("half");
                     throw new InMemoryChain.SimulatedCrash("publish");
-                }, () -> chain.now);
+                }, () -> chain.now, metrics);
         assertThatThrownBy(() -> crashing.advance(TASK, 0)).isInstanceOf(InMemoryChain.SimulatedCrash.class);
         assertThat(stored(0).phase).isEqualTo(RoundPhase.REVEALED);
 
         driver().advance(TASK, 0);
         assertThat(stored(0).phase).isEqualTo(RoundPhase.PUBLISHED);
         assertThat(published).hasSize(2).last().asString().endsWith(stored(0).updateRoot);
+    }
+
+    private double metric(String series) {
+        String text = Exposition.of(registry);
+        return Exposition.value(text, series).orElseThrow(() -> new AssertionError("no " + series + " in\n" + text));
+    }
+
+    private double phaseSeconds(String what, String phase) {
+        return metric("tributary_worker_phase_duration_seconds_" + what + "{chain=\"arbitrum-local\",phase=\"" + phase + "\"}");
+    }
+
+    @Test
+    void shouldTimeEachPhaseAndCountTheRevealWhenARoundIsServed() throws Exception {
+        RoundDriver d = driver();
+        chain.now = TASK.open(0) + 3; // the worker comes to the round 3 s after it opened
+        d.advance(TASK, 0);
+        assertThat(phaseSeconds("count", "new")).isEqualTo(1);
+        assertThat(phaseSeconds("sum", "new")).isEqualTo(3);
+        assertThat(phaseSeconds("count", "prepared")).isEqualTo(1);
+        assertThat(phaseSeconds("count", "committed")).isZero();
+        assertThat(metric("tributary_worker_rounds_contributed_total{chain=\"arbitrum-local\"}")).isZero();
+
+        chain.now = TASK.commitDeadline(0) + 1;
+        d.advance(TASK, 0);
+        assertThat(stored(0).phase).isEqualTo(RoundPhase.PUBLISHED);
+        assertThat(phaseSeconds("count", "committed")).isEqualTo(1);
+        assertThat(phaseSeconds("count", "revealed")).isEqualTo(1);
+        assertThat(phaseSeconds("count", "published")).isZero();
+        // measured in this process: far less than the chain clock's 1 s steps
+        assertThat(phaseSeconds("sum", "prepared") + phaseSeconds("sum", "committed") + phaseSeconds("sum", "revealed"))
+                .isPositive().isLessThan(5);
+        assertThat(metric("tributary_worker_rounds_contributed_total{chain=\"arbitrum-local\"}")).isEqualTo(1);
+
+        // a restarted driver times a phase entered before it started from the recorded change, by the chain clock
+        long publishedAt = stored(0).updatedAt;
+        chain.now = publishedAt + 7;
+        RoundDriver restarted = driver();
+        NodeState state = NodeState.open(dir, chain.chainId(), chain.worker());
+        restarted.record(TASK, 0, state.round(TASK.taskId(), 0), RoundPhase.CLAIMED, null);
+        assertThat(phaseSeconds("count", "published")).isEqualTo(1);
+        assertThat(phaseSeconds("sum", "published")).isEqualTo(7);
+        assertThat(metric("tributary_worker_rounds_contributed_total{chain=\"arbitrum-local\"}")).isEqualTo(1);
+    }
+
+    @Test
+    void shouldNotCountAMissedRoundAsContributed() throws Exception {
+        chain.now = TASK.commitDeadline(0) + 5;
+        driver().advance(TASK, 0);
+        assertThat(stored(0).phase).isEqualTo(RoundPhase.MISSED);
+        assertThat(phaseSeconds("count", "new")).isEqualTo(1);
+        assertThat(phaseSeconds("sum", "new")).isEqualTo(TASK.commitWindow() + 5);
+        assertThat(metric("tributary_worker_rounds_contributed_total{chain=\"arbitrum-local\"}")).isZero();
     }
 
     @Test

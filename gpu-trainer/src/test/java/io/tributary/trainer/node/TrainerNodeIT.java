@@ -2,6 +2,7 @@ package io.tributary.trainer.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tributary.contracts.deploy.ChainContracts;
 import io.tributary.contracts.deploy.Deployer;
 import io.tributary.contracts.deploy.Deployment;
@@ -24,6 +25,7 @@ import io.tributary.schemas.avro.ChangeOp;
 import io.tributary.schemas.avro.LogSource;
 import io.tributary.schemas.avro.UpdateChunk;
 import io.tributary.schemas.merkle.MerkleTree;
+import io.tributary.schemas.metrics.MetricsEndpoint;
 import io.tributary.schemas.tensor.ChunkDecoder;
 import io.tributary.schemas.tensor.DecodedChunk;
 import io.tributary.schemas.tensor.ModelFile;
@@ -34,6 +36,10 @@ import io.tributary.trainer.Nd4jRuntime;
 import io.tributary.trainer.data.MnistLoader;
 import io.tributary.trainer.data.Sample;
 import java.math.BigInteger;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -44,6 +50,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -71,7 +78,8 @@ import org.web3j.utils.Numeric;
  * on home, wTRN from the participant's vault). The test plays the log source connector (it writes
  * the TaskPosted and UpdateRevealed events to {@code chain.events}), the relayer (TASK_POSTED and
  * ROUND_FINALIZED with guardian signatures) and the aggregator (FedAvg of the published chunks,
- * commitRound, models.chunks, finalizeRound); the aggregation job is not part of it.
+ * commitRound, models.chunks, finalizeRound); the aggregation job is not part of it. Each node's
+ * metrics are scraped over HTTP from an endpoint on its registry and checked against the chains.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class TrainerNodeIT {
@@ -85,6 +93,7 @@ class TrainerNodeIT {
     private static final MlpSpec SPEC = MlpSpec.mnist();
     private static final int CHUNK_LEAVES_LOG2 = 8;
     private static final long CHALLENGE_WINDOW = 5;
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final Map<String, TransactionWriter> writers = new HashMap<>();
@@ -142,8 +151,8 @@ class TrainerNodeIT {
 
         // two nodes, one per chain, each on its own MNIST share
         List<Sample> digits = MnistLoader.load(MnistLoader.defaultDir(), 250);
-        TrainerNode onHome = node(home, homeContracts, homeContracts, ROLES.workers().get(0), digits, 1);
-        TrainerNode onArbitrum = node(arbitrum, arbContracts, homeContracts, ROLES.workers().get(1), digits, 2);
+        TrainerNode onHome = node("home", home, homeContracts, homeContracts, ROLES.workers().get(0), digits, 1);
+        TrainerNode onArbitrum = node("arbitrum-local", arbitrum, arbContracts, homeContracts, ROLES.workers().get(1), digits, 2);
         await(() -> onHome.state().registerTx != null && onArbitrum.state().registerTx != null, Duration.ofSeconds(20),
                 "both workers registered");
 
@@ -285,6 +294,39 @@ class TrainerNodeIT {
             assertThat(node.state().round(taskId, 1).updateRoot).isNotEqualTo(node.state().round(taskId, 0).updateRoot);
             assertThat(node.failure()).isEmpty();
         }
+
+        // the metrics, scraped from each node's endpoint: real values, as the chains and the rounds had them
+        Map<String, BigInteger> paid = Map.of("home", token.balanceOf(homeWorker).send(),
+                "arbitrum-local", vault.balanceOf(arbWorker).send());
+        for (Map.Entry<String, TrainerNode> e : Map.of("home", onHome, "arbitrum-local", onArbitrum).entrySet()) {
+            String chain = "{chain=\"" + e.getKey() + "\"";
+            String perTask = chain + ",task=\"" + taskId + "\"}";
+            try (MetricsEndpoint endpoint = MetricsEndpoint.start("127.0.0.1", 0, e.getValue().metricsRegistry())) {
+                String rewardsSeries = "tributary_worker_rewards_tokens" + chain + "}";
+                double expectedRewards = WorkerMetrics.tokens(paid.get(e.getKey()));
+                assertThat(expectedRewards).isPositive();
+                await(() -> scrape(endpoint, rewardsSeries) == expectedRewards, Duration.ofSeconds(10),
+                        "rewards of " + e.getKey() + " in its metrics");
+                String text = scrape(endpoint);
+                LOG.info("metrics of the worker on {}:\n{}", e.getKey(), text.lines()
+                        .filter(l -> l.startsWith("tributary_worker_") && !l.contains("_bucket")).collect(Collectors.joining("\n")));
+                assertThat(value(text, "tributary_worker_round" + perTask)).isEqualTo(1);
+                assertThat(value(text, "tributary_worker_local_loss" + perTask)).isPositive().isLessThan(Math.log(10));
+                assertThat(value(text, "tributary_worker_eval_accuracy_ratio" + perTask)).isGreaterThan(0.5).isLessThanOrEqualTo(1);
+                assertThat(value(text, "tributary_worker_rounds_contributed_total" + chain + "}")).isEqualTo(2);
+                assertThat(value(text, "tributary_worker_stake_tokens" + chain + "}")).isEqualTo(1.0); // the builder's default
+                for (String phase : List.of("new", "prepared", "committed", "revealed")) {
+                    assertThat(value(text, "tributary_worker_phase_duration_seconds_count" + chain + ",phase=\"" + phase + "\"}"))
+                            .as("rounds that left %s", phase).isEqualTo(2);
+                }
+                assertThat(value(text, "tributary_worker_phase_duration_seconds_count" + chain + ",phase=\"published\"}"))
+                        .as("rounds claimed").isEqualTo(1);
+                // the commit window is 10 s: a round waits in COMMITTED until it closes
+                assertThat(value(text, "tributary_worker_phase_duration_seconds_sum" + chain + ",phase=\"committed\"}"))
+                        .isGreaterThan(2);
+                assertThat(value(text, "tributary_worker_phase_duration_seconds_count" + chain + ",phase=\"missed\"}")).isZero();
+            }
+        }
         LOG.info("timing: chains + Kafka + deployment {} ms, nodes up and task posted {} ms, round 0 served {} ms, "
                         + "round 1 served and round 0 claimed {} ms", (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000,
                 (t3 - t2) / 1_000_000, (t4 - t3) / 1_000_000);
@@ -292,8 +334,8 @@ class TrainerNodeIT {
 
     // ---------------------------------------------------------------------------------------------- helpers
 
-    private TrainerNode node(Anvil chain, ChainContracts own, ChainContracts home, int keyIndex, List<Sample> digits,
-                             int shard) throws Exception {
+    private TrainerNode node(String chainName, Anvil chain, ChainContracts own, ChainContracts home, int keyIndex,
+                             List<Sample> digits, int shard) throws Exception {
         Credentials key = KEYS.get(keyIndex);
         Path state = dir.resolve("worker-" + keyIndex);
         TransactionWriter writer = closeLater(Web3jNodeChain.openWriter(chain.web3j, key, chain.chainId,
@@ -304,7 +346,8 @@ class TrainerNodeIT {
                 chain.chainId, own.workerHub())).start();
         return closeLater(TrainerNode.builder().chain(nodeChain).events(events).kafka(broker.bootstrapServers())
                 .data(NodeData.mnist(digits, "mnist:iid", shard, 2)).stateDir(state).epochs(1).seed(keyIndex)
-                .chunkLeavesLog2(CHUNK_LEAVES_LOG2).poll(Duration.ofMillis(200)).build()).start();
+                .chunkLeavesLog2(CHUNK_LEAVES_LOG2).poll(Duration.ofMillis(200)).metrics(new PrometheusRegistry(), chainName)
+                .build()).start();
     }
 
     /** What the log source connector writes for the log of {@code receipt} emitted by {@code contract} with {@code topic0}. */
@@ -387,6 +430,21 @@ class TrainerNodeIT {
         TransactionReceipt receipt = writer.send(TxRequest.call("it/" + what, to, data)).receipt();
         assertThat(receipt.isStatusOK()).as(what).isTrue();
         return receipt;
+    }
+
+    private static String scrape(MetricsEndpoint endpoint) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(endpoint.url())).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return response.body();
+    }
+
+    private static double scrape(MetricsEndpoint endpoint, String series) throws Exception {
+        return Exposition.value(scrape(endpoint), series).orElse(Double.NaN);
+    }
+
+    private static double value(String exposition, String series) {
+        return Exposition.value(exposition, series).orElseThrow(() -> new AssertionError("no series " + series));
     }
 
     private interface Condition {
