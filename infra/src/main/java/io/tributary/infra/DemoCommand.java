@@ -262,9 +262,11 @@ public final class DemoCommand implements Callable<Integer> {
                 }
             }
             for (DemoWorkers.Worker w : workers.workers()) {
-                say("      worker %s on %-16s %-8s %s", w.address(), w.chain(), w.behaviour().name().toLowerCase(Locale.ROOT),
-                        w.data());
+                say("      worker %s on %-16s %-8s %s, metrics %s", w.address(), w.chain(),
+                        w.behaviour().name().toLowerCase(Locale.ROOT), w.data(), w.metricsUrl());
             }
+            say("      Prometheus: prometheus --config.file=%s (Grafana dashboards: infra/grafana/)",
+                    io.tributary.infra.devnet.PrometheusTargets.config(config.dir()));
             awaitCondition(workers::registered, Duration.ofSeconds(60), "every worker registered and staked");
             say("[3/6] %d workers registered and staked on their hubs", workers.workers().size());
 

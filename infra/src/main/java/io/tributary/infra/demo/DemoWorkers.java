@@ -2,7 +2,11 @@ package io.tributary.infra.demo;
 
 import io.tributary.contracts.deploy.ChainContracts;
 import io.tributary.contracts.tx.TransactionWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tributary.infra.devnet.DevnetInfo;
+import io.tributary.infra.devnet.PrometheusTargets;
+import io.tributary.schemas.metrics.MetricsComponent;
+import io.tributary.schemas.metrics.MetricsEndpoint;
 import io.tributary.trainer.cdc.PostgresCdcSource;
 import io.tributary.trainer.data.Sample;
 import io.tributary.trainer.data.TrainingData;
@@ -20,8 +24,10 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
@@ -35,7 +41,9 @@ import org.web3j.protocol.http.HttpService;
  * the devnet, worker i on a chain using dev key {@code workerKeys[i]} (the same key on another chain
  * is another worker). They share the MNIST digits: worker n of N (over all chains) trains on share
  * n+1 of N. The first worker on home reads its share from a Postgres table that {@link TableFeeder}
- * fills while the demo runs; the last {@code byzantine} workers misbehave with {@code attack}.
+ * fills while the demo runs; the last {@code byzantine} workers misbehave with {@code attack}. Each
+ * worker serves its metrics on a loopback endpoint of its own, as {@code ./tributary worker} does,
+ * listed for the devnet's Prometheus in {@code targets/tributary-worker-demo.json}.
  */
 public final class DemoWorkers implements AutoCloseable {
 
@@ -45,8 +53,9 @@ public final class DemoWorkers implements AutoCloseable {
     /** The Postgres worker's table in the devnet's database. */
     static final String TABLE = "demo_digits";
 
-    /** One running worker. */
-    public record Worker(String chain, long chainId, String address, Behaviour behaviour, String data, TrainerNode node) {
+    /** One running worker, and where it serves its metrics. */
+    public record Worker(String chain, long chainId, String address, Behaviour behaviour, String data, TrainerNode node,
+                         String metricsUrl) {
         /** The worker's record of a round, or null before it saw the round. */
         public RoundRecord round(long taskId, int round) {
             NodeState state = node.state();
@@ -97,6 +106,7 @@ public final class DemoWorkers implements AutoCloseable {
         DevnetInfo.Chain home = info.home();
         ChainContracts homeContracts = home.contracts();
         Web3j homeWeb3j = web3j(home.rpcUrl());
+        Map<String, Map<String, String>> targets = new LinkedHashMap<>();
         int n = 0;
         for (DevnetInfo.Chain chain : chains) {
             Web3j own = chain == home ? homeWeb3j : web3j(chain.rpcUrl());
@@ -123,6 +133,9 @@ public final class DemoWorkers implements AutoCloseable {
                 }
                 TransactionWriter writer = closeLater(Web3jNodeChain.openWriter(own, key, chain.chainId(), state.resolve("tx"),
                         FEE_CAP));
+                PrometheusRegistry metrics = new PrometheusRegistry();
+                MetricsEndpoint endpoint = closeLater(MetricsEndpoint.start(MetricsEndpoint.DEFAULT_HOST, 0, metrics));
+                targets.put(endpoint.target(), Map.of("chain", chain.name()));
                 ChainEventsFollower events = closeLater(new ChainEventsFollower(info.kafka().bootstrapServers(),
                         homeContracts.taskCoordinator(), chain.chainId(), contracts.workerHub())).start();
                 TrainerNode node = closeLater(TrainerNode.builder()
@@ -132,11 +145,15 @@ public final class DemoWorkers implements AutoCloseable {
                         .events(events).kafka(info.kafka().bootstrapServers()).data(data).stateDir(state)
                         .behaviour(behaviour).epochs(plan.epochs()).stake(STAKE).chunkLeavesLog2(plan.chunkLeavesLog2())
                         .seed(1_000L * chain.chainId() + n).poll(Duration.ofMillis(250))
+                        .metrics(metrics, chain.name())
                         .build()).start();
-                workers.add(new Worker(chain.name(), chain.chainId(), address, behaviour, dataName, node));
-                LOG.info("worker {} on {} ({}) {} on {}", address, chain.name(), chain.chainId(), behaviour, dataName);
+                workers.add(new Worker(chain.name(), chain.chainId(), address, behaviour, dataName, node, endpoint.url()));
+                LOG.info("worker {} on {} ({}) {} on {}, metrics {}", address, chain.name(), chain.chainId(), behaviour,
+                        dataName, endpoint.url());
             }
         }
+        Path targetFile = PrometheusTargets.write(Path.of(info.dir()), MetricsComponent.WORKER, "demo", targets);
+        closeLater(() -> PrometheusTargets.remove(targetFile));
     }
 
     private Web3j web3j(String rpcUrl) {

@@ -6,6 +6,8 @@ import io.tributary.ingest.connect.EmbeddedConnectCluster;
 import io.tributary.ingest.intake.IntakeConfig;
 import io.tributary.ingest.intake.TaskIntakeService;
 import io.tributary.schemas.Topics;
+import io.tributary.schemas.metrics.MetricsComponent;
+import io.tributary.schemas.metrics.MetricsEndpoint;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,7 +98,13 @@ public final class Devnet implements AutoCloseable {
         deleteRecursively(dir.resolve(KeeperCommand.STATE_DIR)); // the keeper's writer state of the old chains
         Path logs = Files.createDirectories(dir.resolve("logs"));
 
-        List<Integer> ports = FreePorts.allocate(config.chains().size() + 5);
+        // The chains, Kafka (2), Connect's REST API, Postgres, Flink's REST API, then the metrics ports
+        // parts open themselves (the connector's, Flink's reporter); the devnet's own endpoints take
+        // a free port each when they open.
+        List<Integer> ports = FreePorts.allocate(config.chains().size() + 7);
+        int connectorMetricsPort = ports.get(ports.size() - 2);
+        int flinkMetricsPort = ports.get(ports.size() - 1);
+        DevnetMetrics metrics = register(DevnetMetrics.start(dir));
         int next = 0;
         List<AnvilNode> anvils = new ArrayList<>();
         for (ChainSpec chain : config.chains()) {
@@ -168,12 +176,15 @@ public final class Devnet implements AutoCloseable {
                         dir.resolve(INTAKE_STATE_DIR).toString()));
 
         long t0 = System.nanoTime();
-        DevnetIngest.startConnector(connect, ready.chains());
+        DevnetIngest.startConnector(connect, ready.chains(), connectorMetricsPort);
+        metrics.add(MetricsComponent.CONNECTOR, "connector", MetricsEndpoint.DEFAULT_HOST + ":" + connectorMetricsPort);
         progress.accept(String.format("connector %s  %d tasks (one per chain) from block 0 to chain.events and chain.blocks  (%d ms)",
                 DevnetIngest.CONNECTOR_NAME, ready.chains().size(), millisSince(t0)));
 
         t0 = System.nanoTime();
-        DevnetFlink flink = register(DevnetFlink.start(ready, dir, ports.get(ports.size() - 1), config.modelParameters()));
+        DevnetFlink flink = register(DevnetFlink.start(ready, dir, ports.get(ports.size() - 3), flinkMetricsPort,
+                config.modelParameters()));
+        metrics.add(MetricsComponent.FLINK, "flink", MetricsEndpoint.DEFAULT_HOST + ":" + flinkMetricsPort);
         ready = ready.withFlink(new DevnetInfo.Flink(flink.restUrl(), flink.jobId().toHexString(), DevnetFlink.JOB_NAME,
                 dir.resolve(DevnetFlink.STATE_DIR).toString()));
         progress.accept(String.format("flink  %s  %s on a MiniCluster: chain.events, chain.blocks, updates.chunks -> "
@@ -185,20 +196,29 @@ public final class Devnet implements AutoCloseable {
         t0 = System.nanoTime();
         Path staged = dir.resolve(DevnetInfo.FILE_NAME + ".staged");
         ready.write(staged);
-        DevnetIngest.RelayerPart relayer = register(DevnetIngest.startRelayer(staged));
+        DevnetIngest.RelayerPart relayer = register(DevnetIngest.startRelayer(staged,
+                metrics.serve(MetricsComponent.RELAYER, "relayer")));
         progress.accept(String.format("relayer  %d guardians and the submitter, state in %s  (%d ms)",
                 relayer.relayer().guardians().size(), ready.ingest().relayerStateDir(), millisSince(t0)));
 
         t0 = System.nanoTime();
-        register(startIntake(ready));
+        register(startIntake(ready, metrics.serve(MetricsComponent.INTAKE, "intake")));
         progress.accept(String.format("intake  %s -> TaskIntake %s on %s, answers on %s  (%d ms)",
                 Topics.TASK_REQUESTS.name(), ready.home().contracts().taskIntake(), ready.home().name(),
                 Topics.TASK_RECEIPTS.name(), millisSince(t0)));
 
         t0 = System.nanoTime(); // the round keeper: finalizes and fails rounds with the operator key
-        var keeper = register(KeeperCommand.start(KeeperCommand.config(ready, dir.resolve(KeeperCommand.STATE_DIR))));
+        var keeper = register(KeeperCommand.start(KeeperCommand.config(ready, dir.resolve(KeeperCommand.STATE_DIR)),
+                metrics.serve(MetricsComponent.KEEPER, "keeper")));
         progress.accept(String.format("keeper  operator %s finalizes and fails rounds on %s  (%d ms)",
                 keeper.operator(), ready.home().name(), millisSince(t0)));
+        ready = ready.withMetrics(metrics.section());
+        ready.write(staged);
+        for (DevnetInfo.Endpoint endpoint : ready.metrics().endpoints()) {
+            progress.accept(String.format("metrics  %-9s %s", endpoint.part(), endpoint.url()));
+        }
+        progress.accept(String.format("prometheus  prometheus --config.file=%s --web.listen-address=127.0.0.1:9090",
+                ready.metrics().prometheusConfig()));
         synchronized (this) {
             if (closed) {
                 throw new InterruptedException("devnet stopped while starting");
@@ -213,7 +233,8 @@ public final class Devnet implements AutoCloseable {
      * for {@code postTaskFor} with the intake's own dev key ({@code KeyRoles.intake()}), and returns
      * once it consumes {@code tasks.requests}.
      */
-    static TaskIntakeService startIntake(DevnetInfo ready) throws IOException, InterruptedException {
+    static TaskIntakeService startIntake(DevnetInfo ready, io.prometheus.metrics.model.registry.PrometheusRegistry metrics)
+            throws IOException, InterruptedException {
         DevnetInfo.Chain home = ready.home();
         DevnetInfo.Intake intake = ready.intake();
         IntakeConfig config = IntakeConfig.builder()
@@ -225,7 +246,7 @@ public final class Devnet implements AutoCloseable {
                 .submitterKey(home.devKeys().get(intake.submitterKeyIndex()).privateKey())
                 .stateDir(Path.of(intake.stateDir()))
                 .build();
-        TaskIntakeService service = TaskIntakeService.start(config);
+        TaskIntakeService service = TaskIntakeService.start(config, metrics);
         if (!service.awaitReady(INTAKE_READY_WAIT)) {
             service.close();
             throw new IOException("the task intake did not start within " + INTAKE_READY_WAIT.toSeconds() + " s: "

@@ -91,6 +91,13 @@ public final class DevnetCommand implements Runnable {
                     operator, info.home().devKeys().get(operator).address(),
                     Path.of(info.dir()).resolve(io.tributary.infra.KeeperCommand.STATE_DIR));
         }
+        if (info.metrics() != null) {
+            for (DevnetInfo.Endpoint endpoint : info.metrics().endpoints()) {
+                out.printf("  %-16s %-40s job %s%n", "metrics " + endpoint.part(), endpoint.url(), endpoint.job());
+            }
+            out.printf("  %-16s prometheus --config.file=%s --web.listen-address=127.0.0.1:9090%n", "prometheus",
+                    info.metrics().prometheusConfig());
+        }
         DevnetInfo.DevKey key = info.home().devKeys().get(0);
         out.printf("  %-16s %s (%d funded accounts per chain; private keys in devnet.json)%n", "dev account",
                 key.address(), info.home().devKeys().size());

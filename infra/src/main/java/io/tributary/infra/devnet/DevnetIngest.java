@@ -1,11 +1,13 @@
 package io.tributary.infra.devnet;
 
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tributary.ingest.connect.EmbeddedConnectCluster;
 import io.tributary.ingest.relayer.Relayer;
 import io.tributary.ingest.relayer.RelayerConfig;
 import io.tributary.ingest.relayer.RelayerListener;
 import io.tributary.ingest.source.EvmLogSourceConnector;
 import io.tributary.ingest.source.EvmLogSourceConnectorConfig;
+import io.tributary.schemas.metrics.MetricsEndpoint;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,9 +79,10 @@ final class DevnetIngest {
 
     /**
      * The connector's configuration: one task per chain, each with its RPC URL, chain id and every
-     * deployed project contract by name, from block 0, with the devnet's default confirmation depths.
+     * deployed project contract by name, from block 0, with the devnet's default confirmation depths;
+     * the tasks serve their metrics on 127.0.0.1:{@code metricsPort}.
      */
-    static Map<String, String> connectorConfig(List<DevnetInfo.Chain> chains) {
+    static Map<String, String> connectorConfig(List<DevnetInfo.Chain> chains, int metricsPort) {
         Map<String, String> c = new LinkedHashMap<>();
         c.put("connector.class", EvmLogSourceConnector.class.getName());
         c.put("tasks.max", Integer.toString(chains.size()));
@@ -91,6 +94,8 @@ final class DevnetIngest {
         c.put("producer.override.batch.size", "1048576");
         c.put("producer.override.linger.ms", "5");
         c.put(EvmLogSourceConnectorConfig.ABI_SOURCE, "classpath");
+        c.put(EvmLogSourceConnectorConfig.METRICS_HOST, MetricsEndpoint.DEFAULT_HOST);
+        c.put(EvmLogSourceConnectorConfig.METRICS_PORT, Integer.toString(metricsPort));
         c.put(EvmLogSourceConnectorConfig.CHAINS, chains.stream().map(DevnetInfo.Chain::name).collect(Collectors.joining(",")));
         for (DevnetInfo.Chain chain : chains) {
             if (chain.contracts() == null) {
@@ -108,15 +113,15 @@ final class DevnetIngest {
     }
 
     /** Adds the connector to the worker and waits until it runs one task per chain. */
-    static void startConnector(EmbeddedConnectCluster connect, List<DevnetInfo.Chain> chains)
+    static void startConnector(EmbeddedConnectCluster connect, List<DevnetInfo.Chain> chains, int metricsPort)
             throws IOException, InterruptedException {
-        connect.putConnector(CONNECTOR_NAME, connectorConfig(chains));
+        connect.putConnector(CONNECTOR_NAME, connectorConfig(chains, metricsPort));
         connect.awaitRunning(CONNECTOR_NAME, chains.size());
     }
 
     /** Starts every guardian and the submitter, configured from a devnet.json-like file. */
-    static RelayerPart startRelayer(Path devnetJson) throws IOException {
-        return new RelayerPart(Relayer.start(RelayerConfig.read(devnetJson), List.of(), false, RelayerListener.NONE));
+    static RelayerPart startRelayer(Path devnetJson, PrometheusRegistry metrics) throws IOException {
+        return new RelayerPart(Relayer.start(RelayerConfig.read(devnetJson), List.of(), false, RelayerListener.NONE, metrics));
     }
 
     /**

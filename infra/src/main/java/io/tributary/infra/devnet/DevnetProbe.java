@@ -35,7 +35,27 @@ public final class DevnetProbe {
         if (info.ingest() != null) {
             checks.add(probeConnector(info.ingest()));
         }
+        if (info.metrics() != null) {
+            for (DevnetInfo.Endpoint endpoint : info.metrics().endpoints()) {
+                checks.add(probeMetrics(endpoint));
+            }
+        }
         return checks;
+    }
+
+    /** A metrics endpoint answers a scrape with the text format. */
+    static Check probeMetrics(DevnetInfo.Endpoint endpoint) throws InterruptedException {
+        String part = "metrics " + endpoint.part();
+        try {
+            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(endpoint.url()))
+                            .timeout(Duration.ofSeconds(10)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            long series = r.body().lines().filter(l -> !l.isEmpty() && !l.startsWith("#")).count();
+            return new Check(part, r.statusCode() == 200, endpoint.url() + " HTTP " + r.statusCode() + ", " + series + " samples");
+        } catch (java.io.IOException e) {
+            return new Check(part, false, "no answer from " + endpoint.url() + ": " + e.getMessage());
+        }
     }
 
     static Check probeChain(DevnetInfo.Chain chain) throws InterruptedException {

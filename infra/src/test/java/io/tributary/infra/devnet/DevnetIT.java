@@ -150,6 +150,39 @@ class DevnetIT {
 
     @Test
     @Order(2)
+    void shouldServeTheMetricsOfEveryPartWhereDevnetJsonAndThePrometheusTargetsSay() throws Exception {
+        assertThat(info.metrics()).as("devnet.json metrics section").isNotNull();
+        Map<String, String> byJob = new java.util.TreeMap<>();
+        info.metrics().endpoints().forEach(e -> byJob.put(e.job(), e.url()));
+        assertThat(byJob.keySet()).containsExactlyInAnyOrder("tributary-connector", "tributary-relayer",
+                "tributary-intake", "tributary-keeper", "tributary-flink");
+        Map<String, List<String>> expected = Map.of(
+                "tributary-connector", List.of("tributary_chain_head_block{chain=\"home\"}",
+                        "tributary_chain_confirmed_block{chain=\"avalanche-local\"}", "tributary_chain_events_total"),
+                "tributary-relayer", List.of("tributary_relayer_messages_pending{destination=\"arbitrum-local\"}"),
+                "tributary-intake", List.of("tributary_intake_requests_accepted_total"),
+                "tributary-keeper", List.of("tributary_keeper_rounds_finalized_total"),
+                "tributary-flink", List.of("flink_taskmanager_job_task_operator_tributary_rule_chunks_admitted_total"));
+        for (var e : byJob.entrySet()) {
+            assertThat(URI.create(e.getValue()).getHost()).as(e.getKey()).isEqualTo("127.0.0.1");
+            HttpResponse<String> scrape = HTTP.send(HttpRequest.newBuilder(URI.create(e.getValue())).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(scrape.statusCode()).as(e.getKey()).isEqualTo(200);
+            assertThat(scrape.body()).as(e.getKey()).contains(expected.get(e.getKey()));
+        }
+        Path targets = DIR.resolve(PrometheusTargets.DIR).resolve("targets");
+        for (var e : byJob.entrySet()) {
+            JsonNode groups = MAPPER.readTree(targets.resolve(e.getKey() + ".json").toFile());
+            assertThat(groups.get(0).get("targets").get(0).asText()).as(e.getKey())
+                    .isEqualTo(URI.create(e.getValue()).getAuthority());
+        }
+        assertThat(Path.of(info.metrics().prometheusConfig())).exists();
+        Run status = cli("devnet", "status", "--dir", DIR.toString());
+        assertThat(status.out()).contains("metrics relayer", "metrics flink");
+    }
+
+    @Test
+    @Order(2)
     void shouldRunAKafkaBrokerWithEveryTopicOfTheRegistry() throws Exception {
         Properties props = new Properties();
         props.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, info.kafka().bootstrapServers());

@@ -29,7 +29,7 @@ class DevnetIngestTest {
         DevnetInfo.Chain arb = chain("arbitrum-local", 412346, new ChainContracts("arbitrum-local", 412346, false, A,
                 "arbitrum-local", guardians, 2, null, null, null, null, B, C, Map.of()));
 
-        Map<String, String> config = DevnetIngest.connectorConfig(List.of(home, arb));
+        Map<String, String> config = DevnetIngest.connectorConfig(List.of(home, arb), 19401);
 
         assertThat(config).containsEntry("tasks.max", "2").containsEntry("exactly.once.support", "required")
                 .containsEntry("producer.override.batch.size", "1048576")
@@ -37,6 +37,7 @@ class DevnetIngestTest {
                 .containsEntry("chain.home.rpc.url", home.rpcUrl())
                 .containsEntry("chain.home.chain.id", "31337")
                 .containsEntry("chain.home.start.block", "0")
+                .containsEntry("metrics.host", "127.0.0.1").containsEntry("metrics.port", "19401")
                 .containsEntry("chain.arbitrum-local.contracts", "Gateway=" + A + ",RewardVault=" + C + ",WorkerHub=" + B)
                 .doesNotContainKey("chain.home.confirmations");
         assertThat(config.get("chain.home.contracts").split(",")).containsExactlyInAnyOrder("Gateway=" + A,
@@ -53,7 +54,7 @@ class DevnetIngestTest {
         DevnetInfo.Chain bare = new DevnetInfo.Chain("home", 31337, DevnetInfo.Role.HOME, 1000, "http://127.0.0.1:1",
                 "ws://x", List.of(), 1);
 
-        assertThatThrownBy(() -> DevnetIngest.connectorConfig(List.of(bare)))
+        assertThatThrownBy(() -> DevnetIngest.connectorConfig(List.of(bare), 19401))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("home has no deployed contracts");
     }
 }
