@@ -21,8 +21,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.math.BigInteger;
 import java.net.ConnectException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,11 +49,6 @@ class IntakeCommandIT {
     private static final KeyRoles ROLES = KeyRoles.defaults();
     private static final Duration WAIT = Duration.ofSeconds(60);
 
-    private static int freePort() throws java.io.IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 
     @Test
     @Timeout(300)
@@ -77,7 +70,7 @@ class IntakeCommandIT {
                 Path keyFile = dir.resolve("intake.key");
                 Files.writeString(keyFile, Numeric.toHexStringNoPrefixZeroPadded(
                         KEYS.get(ROLES.intake()).getEcKeyPair().getPrivateKey(), 64) + "\n");
-                int metricsPort = freePort();
+                int metricsPort = AnvilTestChain.freePort();
 
                 IntakeCommand command = new IntakeCommand(Map.of());
                 StringWriter out = new StringWriter();

@@ -89,11 +89,6 @@ class EvmLogSourceConnectorIT {
                 + server.queryNames(new ObjectName("kafka.connect:*"), null));
     }
 
-    private static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 
     @Test
     void shouldDecodeProjectLogsAndDeadLetterTheRestWithoutStopping() throws Exception {
@@ -106,7 +101,7 @@ class EvmLogSourceConnectorIT {
             GatewayFixture.emit(chain, broken, "undecodable");
             Map<String, String> config = ConnectorHarness.connectorConfig("avalanche-local", chain,
                     "Gateway=" + gateway + ",MuteGateway=" + mute + ",BrokenGateway=" + broken, 1, abiDir);
-            int metricsPort = freePort();
+            int metricsPort = AnvilTestChain.freePort();
             config.put(EvmLogSourceConnectorConfig.METRICS_PORT, Integer.toString(metricsPort));
             harness.connect.putConnector("decode", config);
             harness.connect.awaitRunning("decode", 1);

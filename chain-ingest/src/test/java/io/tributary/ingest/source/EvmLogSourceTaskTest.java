@@ -3,6 +3,7 @@ package io.tributary.ingest.source;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tributary.ingest.testing.AnvilTestChain;
 import io.tributary.ingest.testing.MetricsScrape;
 import io.tributary.schemas.Topics;
 import io.tributary.schemas.metrics.MetricsEndpoint;
@@ -234,15 +235,10 @@ class EvmLogSourceTaskTest {
         assertThat(committed).containsExactly(batch.get(batch.size() - 1));
     }
 
-    private static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 
     @Test
     void shouldServeTheChainsSeriesOnTheMetricsPortUntilStopped() throws Exception {
-        int port = freePort();
+        int port = AnvilTestChain.freePort();
         Map<String, String> c = config();
         c.put("metrics.port", Integer.toString(port));
         start(c);
@@ -263,7 +259,7 @@ class EvmLogSourceTaskTest {
 
     @Test
     void shouldOpenNoEndpointWhenTheMetricsPortIsZero() throws Exception {
-        int port = freePort();
+        int port = AnvilTestChain.freePort();
         start(config()); // metrics.port=0
         chain.mine("a");
         chain.mineEmpty(3);
