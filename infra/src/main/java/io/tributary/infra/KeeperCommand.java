@@ -1,8 +1,11 @@
 package io.tributary.infra;
 
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tributary.infra.devnet.DevnetInfo;
 import io.tributary.ingest.keeper.KeeperConfig;
 import io.tributary.ingest.keeper.RoundKeeper;
+import io.tributary.schemas.metrics.MetricsComponent;
+import io.tributary.schemas.metrics.MetricsEndpoint;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -12,14 +15,16 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code tributary keeper [--devnet DIR]}: the round keeper on its own, for a network whose supervisor
- * does not run one (a devnet's supervisor does: {@code devnet up} starts it, and a second keeper on the
- * same state directory is refused because the operator's transaction writer locks it).
+ * {@code tributary keeper [--devnet DIR] [--metrics-port P] [--metrics-host H]}: the round keeper on its
+ * own, for a network whose supervisor does not run one (a devnet's supervisor does: {@code devnet up}
+ * starts it, and a second keeper on the same state directory is refused because the operator's
+ * transaction writer locks it).
  */
 @Command(
         name = "keeper",
@@ -48,6 +53,9 @@ public final class KeeperCommand implements Callable<Integer> {
             description = "How often the keeper's counters and stuck rounds are printed (default: ${DEFAULT-VALUE}).")
     int statusEvery;
 
+    @Mixin
+    MetricsOptions metrics = new MetricsOptions();
+
     /** The keeper of a devnet: its home chain and coordinator, the operator's dev key, Kafka. */
     public static KeeperConfig config(DevnetInfo info, Path stateDir) {
         DevnetInfo.Chain home = info.home();
@@ -64,7 +72,16 @@ public final class KeeperCommand implements Callable<Integer> {
 
     /** Starts a keeper and returns once it has read {@code chain.events} up to where it stood. */
     public static RoundKeeper start(KeeperConfig config) throws IOException, InterruptedException {
-        RoundKeeper keeper = RoundKeeper.start(config);
+        return start(config, new PrometheusRegistry());
+    }
+
+    /**
+     * Like {@link #start(KeeperConfig)}, with the keeper's metrics (infra/docs/metrics.md,
+     * {@code tributary-keeper}) registered in {@code metrics}.
+     */
+    public static RoundKeeper start(KeeperConfig config, PrometheusRegistry metrics)
+            throws IOException, InterruptedException {
+        RoundKeeper keeper = RoundKeeper.start(config, metrics);
         if (!keeper.awaitReady(READY_WAIT)) {
             keeper.close();
             throw new IOException("the round keeper did not catch up with chain.events within "
@@ -88,7 +105,9 @@ public final class KeeperCommand implements Callable<Integer> {
         CountDownLatch stop = new CountDownLatch(1);
         Thread hook = new Thread(stop::countDown, "keeper-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        try (RoundKeeper keeper = start(config)) {
+        PrometheusRegistry registry = new PrometheusRegistry();
+        try (MetricsEndpoint endpoint = metrics.open(MetricsComponent.KEEPER, registry, out);
+                RoundKeeper keeper = start(config, registry)) {
             out.printf("keeper running: operator %s, coordinator %s; Ctrl-C stops it%n", keeper.operator(),
                     config.coordinator());
             out.flush();

@@ -1,9 +1,12 @@
 package io.tributary.infra;
 
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tributary.ingest.relayer.Relayer;
 import io.tributary.ingest.relayer.RelayerConfig;
 import io.tributary.ingest.relayer.RelayerListener;
 import io.tributary.ingest.relayer.Worker;
+import io.tributary.schemas.metrics.MetricsComponent;
+import io.tributary.schemas.metrics.MetricsEndpoint;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -15,12 +18,14 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code tributary relayer [--guardian K]... [--submitter] --devnet DIR}: the guardian relayer.
+ * {@code tributary relayer [--guardian K]... [--submitter] --devnet DIR [--metrics-port P] [--metrics-host H]}:
+ * the guardian relayer.
  * Guardian K signs Gateway calls, the submitter approves and executes them; with neither option the
  * process runs every configured guardian and the submitter (the devnet's all-in-one relayer).
  */
@@ -54,6 +59,9 @@ public final class RelayerCommand implements Callable<Integer> {
             description = "How often the submitter's status is printed (default: ${DEFAULT-VALUE}).")
     int statusEvery;
 
+    @Mixin
+    MetricsOptions metrics = new MetricsOptions();
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -68,7 +76,9 @@ public final class RelayerCommand implements Callable<Integer> {
         CountDownLatch stop = new CountDownLatch(1);
         Thread hook = new Thread(stop::countDown, "relayer-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        try (Relayer relayer = Relayer.start(relayerConfig, guardians, submitter, RelayerListener.NONE)) {
+        PrometheusRegistry registry = new PrometheusRegistry();
+        try (MetricsEndpoint endpoint = metrics.open(MetricsComponent.RELAYER, registry, out);
+                Relayer relayer = Relayer.start(relayerConfig, guardians, submitter, RelayerListener.NONE, registry)) {
             out.printf("relayer running from %s: %d guardian(s)%s; Ctrl-C stops it%n", file,
                     relayer.guardians().size(), relayer.submitter().isPresent() ? " and the submitter" : "");
             out.flush();

@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
         versionProvider = Tributary.Version.class,
         description = "Tributary: a cross-chain network for training machine-learning models together.",
         subcommands = {DemoCommand.class, TestCommand.class, DevnetCommand.class, RelayerCommand.class,
-            KeeperCommand.class, StatusCommand.class,
+            KeeperCommand.class, IntakeCommand.class, StatusCommand.class,
             WorkerCommand.class, BenchCommand.class, TaskCommand.class, FlinkCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run ./tributary <command> --help for the options of a command."})
 public final class Tributary implements Runnable {

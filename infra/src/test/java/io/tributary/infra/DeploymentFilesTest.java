@@ -11,11 +11,13 @@ import io.tributary.flink.RoundAggregationJobMain;
 import io.tributary.ingest.source.EvmLogSourceConnector;
 import io.tributary.ingest.source.EvmLogSourceConnectorConfig;
 import io.tributary.schemas.Topics;
+import io.tributary.schemas.metrics.MetricsComponent;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -29,6 +31,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.ConfigOption;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /**
  * Checks the deployment files (infra/compose, infra/k8s) against the build, as far as that can be
@@ -359,7 +362,7 @@ class DeploymentFilesTest {
         for (Path file : deploymentFiles()) {
             assertThat(privateKey.matcher(Files.readString(file)).find()).as("a 32-byte hex value in %s", file).isFalse();
         }
-        for (String name : List.of("guardian-1", "guardian-2", "guardian-3", "submitter", "keeper")) {
+        for (String name : List.of("guardian-1", "guardian-2", "guardian-3", "submitter", "keeper", "intake")) {
             JsonNode volumes = k8sKind("Deployment", name).path("spec").path("template").path("spec").path("volumes");
             List<String> secrets = new ArrayList<>();
             volumes.forEach(v -> {
@@ -367,10 +370,142 @@ class DeploymentFilesTest {
                     secrets.add(v.path("secret").path("secretName").asText());
                 }
             });
-            assertThat(secrets).as(name).containsExactly(name.equals("keeper") ? "tributary-network" : "tributary-relayer");
+            assertThat(secrets).as(name).containsExactly(
+                    name.equals("keeper") || name.equals("intake") ? "tributary-network" : "tributary-relayer");
         }
         JsonNode composeSecrets = compose().path("secrets");
         composeSecrets.forEach(s -> assertThat(s.path("file").asText()).startsWith("./secrets/"));
         assertThat(Files.readString(COMPOSE.resolve(".gitignore"))).contains("secrets/");
+    }
+
+    // ------------------------------------------------------------------------------ CLI parts and metrics
+
+    /** The metrics component of each long-running CLI subcommand. */
+    private static final Map<String, MetricsComponent> CLI_PARTS = Map.of("relayer", MetricsComponent.RELAYER,
+            "intake", MetricsComponent.INTAKE, "keeper", MetricsComponent.KEEPER, "worker", MetricsComponent.WORKER);
+
+    private static final CommandLine CLI = new CommandLine(new Tributary());
+
+    /** One process of the CLI image in compose or on Kubernetes: where it is written, its arguments. */
+    private record CliProcess(String where, List<String> args, JsonNode compose, JsonNode container, JsonNode pod) {
+        String subcommand() {
+            return args.get(0);
+        }
+
+        /** The value after {@code option}, if the arguments have it. */
+        String option(String option) {
+            int i = args.indexOf(option);
+            return i < 0 || i + 1 >= args.size() ? null : args.get(i + 1);
+        }
+    }
+
+    /** Every compose service and Kubernetes container that runs a subcommand of the CLI as an argument list. */
+    private static List<CliProcess> cliProcesses() throws IOException {
+        List<CliProcess> out = new ArrayList<>();
+        compose().path("services").fields().forEachRemaining(s -> {
+            List<String> args = strings(s.getValue().path("command"));
+            if (!args.isEmpty() && CLI.getSubcommands().containsKey(args.get(0))) {
+                out.add(new CliProcess("compose service " + s.getKey(), args, s.getValue(), null, null));
+            }
+        });
+        for (JsonNode d : k8s()) {
+            if (!"Deployment".equals(d.path("kind").asText())) {
+                continue;
+            }
+            JsonNode pod = d.path("spec").path("template");
+            for (JsonNode c : pod.path("spec").path("containers")) {
+                List<String> args = strings(c.path("args"));
+                if (c.path("image").asText().startsWith("tributary-cli:") && !args.isEmpty()) {
+                    out.add(new CliProcess("Deployment " + d.path("metadata").path("name").asText(), args, null, c, pod));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void shouldRunEveryCliPartWithASubcommandAndOptionsOfTheCli() throws IOException {
+        List<CliProcess> processes = cliProcesses();
+        for (CliProcess p : processes) {
+            assertThat(CLI.getSubcommands()).as(p.where()).containsKey(p.subcommand());
+            CommandLine.Model.CommandSpec sub = CLI.getSubcommands().get(p.subcommand()).getCommandSpec();
+            for (String arg : p.args()) {
+                if (arg.startsWith("--")) {
+                    assertThat(sub.findOption(arg)).as("%s: %s is an option of tributary %s", p.where(), arg,
+                            p.subcommand()).isNotNull();
+                }
+            }
+        }
+        assertThat(processes).extracting(CliProcess::where).contains("compose service intake", "Deployment intake",
+                "compose service keeper", "Deployment keeper", "compose service submitter", "Deployment submitter");
+        assertThat((Object) CLI.getSubcommands().get("intake").getCommand()).isInstanceOf(IntakeCommand.class);
+    }
+
+    @Test
+    void shouldServeEveryPartsMetricsOnItsComponentsDefaultPortReachableFromOtherContainers() throws IOException {
+        int checked = 0;
+        for (CliProcess p : cliProcesses()) {
+            MetricsComponent component = CLI_PARTS.get(p.subcommand());
+            if (component == null
+                    || CLI.getSubcommands().get(p.subcommand()).getCommandSpec().findOption("--metrics-port") == null) {
+                continue;
+            }
+            String port = Integer.toString(component.defaultPort());
+            assertThat(p.option("--metrics-port")).as("%s: --metrics-port", p.where()).isEqualTo(port);
+            assertThat(p.option("--metrics-host")).as("%s: --metrics-host", p.where()).isEqualTo("0.0.0.0");
+            if (p.compose() != null) {
+                assertThat(strings(p.compose().path("expose"))).as("%s: expose", p.where()).contains(port);
+            } else {
+                assertMetricsPortOnKubernetes(p.where(), p.container(), p.pod(), component);
+            }
+            checked++;
+        }
+        assertThat(checked).as("4 relayer processes, intake and keeper in compose and on Kubernetes").isGreaterThanOrEqualTo(12);
+
+        // the connector: every Connect worker serves its tasks' series
+        JsonNode connector = JSON.readTree(CONNECTOR_JSON.toFile());
+        String connectorPort = Integer.toString(MetricsComponent.CONNECTOR.defaultPort());
+        assertThat(connector.path(EvmLogSourceConnectorConfig.METRICS_PORT).asText()).isEqualTo(connectorPort);
+        assertThat(connector.path(EvmLogSourceConnectorConfig.METRICS_HOST).asText()).isEqualTo("0.0.0.0");
+        assertThat(strings(compose().path("services").path("connect").path("expose"))).contains(connectorPort);
+        JsonNode connect = k8sKind("Deployment", "connect").path("spec").path("template");
+        assertMetricsPortOnKubernetes("Deployment connect", connect.path("spec").path("containers").get(0), connect,
+                MetricsComponent.CONNECTOR);
+    }
+
+    private static void assertMetricsPortOnKubernetes(String where, JsonNode container, JsonNode pod,
+            MetricsComponent component) {
+        List<Integer> ports = new ArrayList<>();
+        container.path("ports").forEach(port -> {
+            if ("metrics".equals(port.path("name").asText())) {
+                ports.add(port.path("containerPort").asInt());
+            }
+        });
+        assertThat(ports).as("%s: container port 'metrics'", where).containsExactly(component.defaultPort());
+        JsonNode annotations = pod.path("metadata").path("annotations");
+        assertThat(annotations.path("prometheus.io/scrape").asText()).as(where).isEqualTo("true");
+        assertThat(annotations.path("prometheus.io/port").asText()).as(where)
+                .isEqualTo(Integer.toString(component.defaultPort()));
+    }
+
+    @Test
+    void shouldScrapeTheComposePartsUnderTheirJobNamesAndDefaultPorts() throws IOException {
+        JsonNode prometheus = YAML.readTree(COMPOSE.resolve("config/prometheus/prometheus.yml").toFile());
+        Set<String> jobs = new HashSet<>();
+        for (JsonNode job : prometheus.path("scrape_configs")) {
+            String name = job.path("job_name").asText();
+            jobs.add(name);
+            if (Arrays.stream(MetricsComponent.values()).noneMatch(c -> c.job().equals(name))) {
+                continue;
+            }
+            MetricsComponent component = MetricsComponent.ofJob(name);
+            for (JsonNode config : job.path("static_configs")) {
+                for (String target : strings(config.path("targets"))) {
+                    assertThat(target).as("target of job %s", name).endsWith(":" + component.defaultPort());
+                }
+            }
+        }
+        assertThat(jobs).contains(MetricsComponent.CONNECTOR.job(), MetricsComponent.RELAYER.job(),
+                MetricsComponent.INTAKE.job(), MetricsComponent.KEEPER.job());
     }
 }

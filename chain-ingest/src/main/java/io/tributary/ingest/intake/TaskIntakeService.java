@@ -1,5 +1,6 @@
 package io.tributary.ingest.intake;
 
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tributary.ingest.kafka.KafkaClients;
 import io.tributary.contracts.generated.TaskCoordinator;
 import io.tributary.contracts.generated.TaskIntake;
@@ -68,6 +69,7 @@ public final class TaskIntakeService implements AutoCloseable {
     private final IntakeConfig config;
     private final Web3jHomeChain chain;
     private final TransactionWriter writer;
+    private final IntakeMetrics metrics;
     private final Map<String, TaskReceipt> receipts = new HashMap<>();
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
@@ -81,8 +83,10 @@ public final class TaskIntakeService implements AutoCloseable {
     private volatile boolean stopping;
     private volatile Throwable failure;
 
-    private TaskIntakeService(IntakeConfig config, Web3jHomeChain chain, TransactionWriter writer) {
+    private TaskIntakeService(IntakeConfig config, Web3jHomeChain chain, TransactionWriter writer,
+            IntakeMetrics metrics) {
         this.config = config;
+        this.metrics = metrics;
         this.chain = chain;
         this.writer = writer;
         this.thread = new Thread(this::run, "task-intake");
@@ -91,11 +95,21 @@ public final class TaskIntakeService implements AutoCloseable {
 
     /** Connects to the home chain, then starts consuming in a thread of its own; returns at once. */
     public static TaskIntakeService start(IntakeConfig config) throws IOException, InterruptedException {
+        return start(config, new PrometheusRegistry());
+    }
+
+    /**
+     * Like {@link #start(IntakeConfig)}, registering the intake's metrics (accepted, rejected by
+     * reason, dead letters; infra/docs/metrics.md) in {@code metrics}.
+     */
+    public static TaskIntakeService start(IntakeConfig config, PrometheusRegistry metrics)
+            throws IOException, InterruptedException {
+        IntakeMetrics intakeMetrics = new IntakeMetrics(metrics);
         Web3jHomeChain chain = Web3jHomeChain.connect(config.rpcUrl(), config.chainId(), config.taskIntake(),
                 config.coordinator(), config.token(), config.registry());
         try {
             TransactionWriter writer = openWriter(config, chain.web3j());
-            TaskIntakeService service = new TaskIntakeService(config, chain, writer);
+            TaskIntakeService service = new TaskIntakeService(config, chain, writer, intakeMetrics);
             service.thread.start();
             return service;
         } catch (TxWriteException e) {
@@ -249,10 +263,12 @@ public final class TaskIntakeService implements AutoCloseable {
         receipts.put(requestId, receipt);
         if (receipt.getStatus() == ReceiptStatus.ACCEPTED) {
             accepted.incrementAndGet();
+            metrics.accepted();
             LOG.info("request {} accepted: task {} in {} (block {})", requestId, receipt.getTaskId(),
                     receipt.getTxHash(), receipt.getBlockNumber());
         } else {
             rejected.incrementAndGet();
+            metrics.rejected(receipt.getReason());
             LOG.info("request {} rejected: {} {}", requestId, receipt.getReason(), receipt.getDetail());
         }
     }
@@ -353,6 +369,7 @@ public final class TaskIntakeService implements AutoCloseable {
                 Topics.DEADLETTER.serializeKey(Keys.deadLetter(record.topic(), sourceKey)),
                 Topics.DEADLETTER.serializeValue(letter)));
         deadLettered.incrementAndGet();
+        metrics.deadLettered();
         LOG.warn("dead-lettered {}-{}@{}: {} {}", record.topic(), record.partition(), record.offset(), reason, detail);
     }
 

@@ -1,5 +1,6 @@
 package io.tributary.ingest.keeper;
 
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tributary.contracts.tx.TxWriteException;
 import io.tributary.ingest.kafka.KafkaClients;
 import io.tributary.schemas.Topics;
@@ -50,6 +51,7 @@ public final class RoundKeeper implements AutoCloseable {
     private final KeeperConfig config;
     private final HomeCoordinator home;
     private final RoundBook book;
+    private final KeeperMetrics metrics;
     private final Map<Long, HomeCoordinator.Terms> terms = new HashMap<>();
     /** Rounds known settled (events, views, or the keeper's own writes). */
     private final Set<String> done = new HashSet<>();
@@ -68,9 +70,10 @@ public final class RoundKeeper implements AutoCloseable {
     private volatile Throwable failure;
     private volatile long homeTime;
 
-    private RoundKeeper(KeeperConfig config, HomeCoordinator home) {
+    private RoundKeeper(KeeperConfig config, HomeCoordinator home, KeeperMetrics metrics) {
         this.config = config;
         this.home = home;
+        this.metrics = metrics;
         this.book = new RoundBook(config.chainId(), config.coordinator());
         this.thread = new Thread(this::run, "round-keeper");
         this.thread.setDaemon(true);
@@ -78,8 +81,18 @@ public final class RoundKeeper implements AutoCloseable {
 
     /** Connects to the home chain, opens the operator's writer, then follows and acts in its own thread. */
     public static RoundKeeper start(KeeperConfig config) throws IOException, InterruptedException {
+        return start(config, new PrometheusRegistry());
+    }
+
+    /**
+     * Like {@link #start(KeeperConfig)}, registering the keeper's metrics (rounds finalized and failed,
+     * gas per call; infra/docs/metrics.md) in {@code metrics}.
+     */
+    public static RoundKeeper start(KeeperConfig config, PrometheusRegistry metrics)
+            throws IOException, InterruptedException {
+        KeeperMetrics keeperMetrics = new KeeperMetrics(metrics);
         HomeCoordinator home = HomeCoordinator.connect(config);
-        RoundKeeper keeper = new RoundKeeper(config, home);
+        RoundKeeper keeper = new RoundKeeper(config, home, keeperMetrics);
         keeper.thread.start();
         return keeper;
     }
@@ -260,6 +273,7 @@ public final class RoundKeeper implements AutoCloseable {
                 LOG.info("keeper: round {} of task {} was already settled ({})", round, taskId, outcome.detail());
             } else {
                 (decision.action() == RoundFacts.Action.FINALIZE ? finalized : failed).incrementAndGet();
+                metrics.settled(decision.action(), outcome.gasUsed());
                 LOG.info("keeper: {} round {} of task {} in {} (block {}, gas {}){}",
                         decision.action() == RoundFacts.Action.FINALIZE ? "finalized" : "failed", round, taskId,
                         outcome.txHash(), outcome.block(), outcome.gasUsed(),

@@ -1,5 +1,6 @@
 package io.tributary.ingest.relayer;
 
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -25,6 +26,16 @@ public final class Relayer implements AutoCloseable {
      */
     public static Relayer start(RelayerConfig config, List<Integer> guardianIndexes, boolean withSubmitter,
             RelayerListener listener) {
+        return start(config, guardianIndexes, withSubmitter, listener, new PrometheusRegistry());
+    }
+
+    /**
+     * Like {@link #start(RelayerConfig, List, boolean, RelayerListener)}, with the submitter's metrics
+     * ({@link RelayerMetrics}, a series per destination chain) in {@code metrics}; guardians have none
+     * of their own, so a process of guardians only registers nothing.
+     */
+    public static Relayer start(RelayerConfig config, List<Integer> guardianIndexes, boolean withSubmitter,
+            RelayerListener listener, PrometheusRegistry metrics) {
         boolean all = guardianIndexes.isEmpty() && !withSubmitter;
         List<Integer> chosen = new ArrayList<>(guardianIndexes);
         if (all) {
@@ -36,7 +47,8 @@ public final class Relayer implements AutoCloseable {
         for (int k : chosen) {
             guardians.add(Guardian.of(config, k, listener));
         }
-        Submitter submitter = (withSubmitter || all) ? new Submitter(config, listener) : null;
+        Submitter submitter = (withSubmitter || all) ? new Submitter(config, listener, RelayerMetrics.of(metrics, config))
+                : null;
         Relayer relayer = new Relayer(guardians, submitter);
         guardians.forEach(Guardian::start);
         if (submitter != null) {

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -58,6 +59,7 @@ public final class Submitter extends Worker {
     private final RelayerConfig config;
     private final Credentials key;
     private final RelayerListener listener;
+    private final RelayerMetrics metrics;
     private final Map<String, Pending> messages = new LinkedHashMap<>();
     private final AtomicLong executed = new AtomicLong();
     private final AtomicLong retracted = new AtomicLong();
@@ -70,7 +72,13 @@ public final class Submitter extends Worker {
     private long nextStuckReport;
 
     public Submitter(RelayerConfig config, RelayerListener listener) {
+        this(config, listener, RelayerMetrics.unserved(config));
+    }
+
+    /** A submitter that reports to {@code metrics} (a series per destination chain). */
+    public Submitter(RelayerConfig config, RelayerListener listener, RelayerMetrics metrics) {
         super("submitter");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.config = config;
         this.key = Credentials.create(config.submitterKey()
                 .orElseThrow(() -> new IllegalArgumentException("the submitter needs a submitter key")));
@@ -309,6 +317,7 @@ public final class Submitter extends Worker {
         p.state = State.APPROVED;
         LOG.info("{} approved on {} with {} signatures", p.messageId, p.message.destinationChain(),
                 p.destination.threshold());
+        metrics.approved(p.message.destinationChain());
         listener.approved(p.messageId);
     }
 
@@ -330,6 +339,7 @@ public final class Submitter extends Worker {
         p.state = State.DONE;
         p.unverified.clear();
         executed.incrementAndGet();
+        metrics.executed(p.message.destinationChain());
         LOG.info("{} {} on {} ({} -> {})", p.messageId, how, p.message.destinationChain(), p.message.sourceChain(),
                 p.message.destinationAddress());
         listener.executed(p.messageId);
@@ -341,6 +351,7 @@ public final class Submitter extends Worker {
         p.lastError = why;
         Duration wait = backoff(p.failures);
         p.nextAttemptAt = System.currentTimeMillis() + wait.toMillis();
+        metrics.failed(p.message.destinationChain());
         if (execution) {
             executionFailures.incrementAndGet();
             listener.executionFailed(p.messageId, why);
@@ -391,11 +402,17 @@ public final class Submitter extends Worker {
         int stuck = 0;
         Pending oldest = null;
         List<Pending> stuckOnes = new ArrayList<>();
+        Map<String, Integer> pendingTo = new HashMap<>();
+        Map<String, Duration> oldestTo = new HashMap<>();
         for (Pending p : messages.values()) {
             if (p.message == null || (p.state != State.WAITING && p.state != State.APPROVED)) {
                 continue;
             }
             pending++;
+            String destination = p.message.destinationChain();
+            pendingTo.merge(destination, 1, Integer::sum);
+            oldestTo.merge(destination, Duration.ofMillis(Math.max(0, now - p.message.emittedAt())),
+                    (a, b) -> a.compareTo(b) >= 0 ? a : b);
             if (oldest == null || p.message.emittedAt() < oldest.message.emittedAt()) {
                 oldest = p;
             }
@@ -407,6 +424,7 @@ public final class Submitter extends Worker {
         status = new RelayerStatus(pending, Optional.ofNullable(oldest).map(o -> o.messageId),
                 oldest == null ? Duration.ZERO : Duration.ofMillis(Math.max(0, now - oldest.message.emittedAt())),
                 stuck, executed.get(), retracted.get(), executionFailures.get(), deadLettered.get());
+        metrics.pending(pendingTo, oldestTo);
         if (now >= nextStuckReport) {
             nextStuckReport = now + config.stuckReportInterval().toMillis();
             for (Pending p : stuckOnes) {

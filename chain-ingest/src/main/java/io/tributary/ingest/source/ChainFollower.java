@@ -44,10 +44,40 @@ public final class ChainFollower {
     /** Whether {@link #history} holds every block emitted since the start block. */
     private boolean complete = true;
 
+    private final Listener listener;
+    /** The newest head whose timestamp is known, -1 before the first. */
+    private long headNumber = -1;
+
     private record Emitted(BlockHeader header, List<RawLog> logs) {}
+
+    /**
+     * What the follower learns as it goes (the connector's metrics). Called on the follower's thread,
+     * in order; {@link #confirmed} only once the changes it covers are handed to the caller.
+     */
+    public interface Listener {
+        Listener NONE = new Listener() {};
+
+        /** The chain's newest block is {@code number}, minted at {@code timestamp} (unix seconds). */
+        default void head(long number, long timestamp) {}
+
+        /** Blocks up to {@code newest} are confirmed (emitted, or on resume: emitted before). */
+        default void confirmed(BlockHeader newest) {}
+
+        /** A reorg abandoned {@code depth} confirmed blocks; their logs are being retracted. */
+        default void reorg(int depth) {}
+
+        /** An RPC call failed; {@code kind} is how {@link RpcErrorHandler} classified it. */
+        default void rpcError(RpcErrorHandler.Kind kind) {}
+    }
 
     public ChainFollower(long chainId, ChainClient client, Collection<String> addresses, int confirmations,
                          int maxReorgDepth, long startBlock, AdaptiveRange range, RpcErrorHandler errors) {
+        this(chainId, client, addresses, confirmations, maxReorgDepth, startBlock, range, errors, Listener.NONE);
+    }
+
+    public ChainFollower(long chainId, ChainClient client, Collection<String> addresses, int confirmations,
+                         int maxReorgDepth, long startBlock, AdaptiveRange range, RpcErrorHandler errors,
+                         Listener listener) {
         if (confirmations < 0 || maxReorgDepth < 1 || startBlock < 0) {
             throw new IllegalArgumentException("need confirmations >= 0, maxReorgDepth >= 1, startBlock >= 0");
         }
@@ -60,6 +90,7 @@ public final class ChainFollower {
         this.errors = Objects.requireNonNull(errors, "errors");
         this.startBlock = startBlock;
         this.nextBlock = startBlock;
+        this.listener = Objects.requireNonNull(listener, "listener");
     }
 
     /**
@@ -98,6 +129,9 @@ public final class ChainFollower {
         }
         history.addAll(rebuilt);
         nextBlock = offset.blockNumber() + 1;
+        if (!history.isEmpty()) {
+            listener.confirmed(history.peekLast().header());
+        }
         LOG.info("chain {}: resuming after block {} {} ({} blocks remembered for reorgs)", chainId,
                 offset.blockNumber(), offset.blockHash(), history.size());
     }
@@ -132,29 +166,61 @@ public final class ChainFollower {
         long head = client.headNumber();
         long target = head - confirmations;
         if (nextBlock > target) {
+            learnHead(head, null);
             return out;
         }
         while (true) {
             long from = nextBlock;
             long to = Math.min(target, from + range.size() - 1);
+            // the head's header rides along with the range's when the range reaches the confirmed
+            // target (its timestamp is the metrics' head time); a far head is asked for on its own
+            boolean withHead = to == target && head != headNumber;
+            if (!withHead) {
+                learnHead(head, null);
+            }
             List<RawLog> logs;
             try {
                 logs = client.logs(from, to, addresses);
             } catch (IOException e) {
                 if (errors.classify(e) == RpcErrorHandler.Kind.RANGE_TOO_LARGE && range.shrink()) {
+                    listener.rpcError(RpcErrorHandler.Kind.RANGE_TOO_LARGE);
                     LOG.info("chain {}: node refused logs of {} blocks ({}); asking for {} at a time", chainId,
                             to - from + 1, e.getMessage(), range.size());
                     continue;
                 }
                 throw e;
             }
-            List<BlockHeader> headers = client.headers(from, to);
+            List<BlockHeader> headers = client.headers(from, withHead ? head : to);
+            int wanted = (int) (to - from + 1);
+            if (withHead && headers.size() == head - from + 1) {
+                learnHead(head, headers.get(headers.size() - 1));
+            }
+            if (headers.size() > wanted) {
+                headers = headers.subList(0, wanted);
+            }
             if (!appendRange(from, to, head, headers, logs, out)) {
                 return out; // the chain moved under us; the next poll sees the reorg
             }
             range.succeeded(to - from + 1 == range.size());
             return out;
         }
+    }
+
+    /** Tells the listener about a new head, reading its header unless {@code header} is it. */
+    private void learnHead(long head, BlockHeader header) throws IOException {
+        if (head == headNumber) {
+            return;
+        }
+        BlockHeader h = header;
+        if (h == null) {
+            List<BlockHeader> read = client.headers(head, head);
+            if (read.isEmpty()) {
+                return; // the chain got shorter in between: the next poll asks again
+            }
+            h = read.get(0);
+        }
+        headNumber = head;
+        listener.head(h.number(), h.timestamp());
     }
 
     private void retractAbandonedBlocks(List<ChainChange> out) throws IOException {
@@ -197,6 +263,8 @@ public final class ChainFollower {
             }
         }
         nextBlock = lowest.number();
+        headNumber = -1; // the head's block may be another now
+        listener.reorg(abandoned.size());
     }
 
     private boolean isCanonical(BlockHeader emitted) throws IOException {
@@ -248,6 +316,7 @@ public final class ChainFollower {
             }
         }
         nextBlock = to + 1;
+        listener.confirmed(headers.get(headers.size() - 1));
         return true;
     }
 

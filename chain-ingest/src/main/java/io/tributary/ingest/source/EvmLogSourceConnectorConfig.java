@@ -1,5 +1,7 @@
 package io.tributary.ingest.source;
 
+import io.tributary.schemas.metrics.MetricsComponent;
+import io.tributary.schemas.metrics.MetricsEndpoint;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -37,6 +39,8 @@ public final class EvmLogSourceConnectorConfig extends AbstractConfig {
     public static final String RETRY_BACKOFF_INITIAL_MS = "retry.backoff.initial.ms";
     public static final String RETRY_BACKOFF_MAX_MS = "retry.backoff.max.ms";
     public static final String TRANSACTION_BOUNDARY = "transaction.boundary";
+    public static final String METRICS_PORT = "metrics.port";
+    public static final String METRICS_HOST = "metrics.host";
 
     // per chain, under chain.<name>.
     public static final String RPC_URL = "rpc.url";
@@ -81,6 +85,11 @@ public final class EvmLogSourceConnectorConfig extends AbstractConfig {
                     Importance.LOW, "Connect's transaction boundary under exactly-once support. Every poll "
                             + "returns whole blocks (retractions first), so 'poll' and 'connector' both commit "
                             + "one transaction per batch of blocks.")
+            .define(METRICS_PORT, Type.INT, MetricsComponent.CONNECTOR.defaultPort(), ConfigDef.Range.between(0, 65535),
+                    Importance.LOW, "Port of the Prometheus endpoint (GET /metrics) the tasks of one Connect worker "
+                            + "share, a series per chain; 0: no endpoint.")
+            .define(METRICS_HOST, Type.STRING, MetricsEndpoint.DEFAULT_HOST, Importance.LOW,
+                    "Address the metrics endpoint listens on (0.0.0.0 to be scraped from other hosts).")
             .define(TASK_CHAIN, Type.STRING, null, Importance.LOW,
                     "Set by the connector for each task: the chain the task follows.");
 

@@ -1,7 +1,10 @@
 package io.tributary.ingest.source;
 
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tributary.ingest.abi.AbiSource;
 import io.tributary.ingest.abi.ContractAbi;
+import io.tributary.schemas.Topics;
+import io.tributary.schemas.metrics.MetricsEndpoint;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -53,6 +56,8 @@ public final class EvmLogSourceTask extends SourceTask {
     private volatile long retractedLogs;
     private volatile int consecutiveFailures;
     private volatile int rangeBlocks;
+    private MetricsEndpoint metricsEndpoint;
+    private ConnectorMetrics.Chain metrics;
 
     public EvmLogSourceTask() {
         this((chain, timeout) -> new Web3jChainClient(chain.rpcUrl(), timeout));
@@ -84,6 +89,7 @@ public final class EvmLogSourceTask extends SourceTask {
                 throw new ConnectException("chain " + chain.name() + ": " + e.getMessage(), e);
             }
         }
+        openMetrics();
         errors = new RpcErrorHandler();
         backoff = new Backoff(config.getLong(EvmLogSourceConnectorConfig.RETRY_BACKOFF_INITIAL_MS),
                 config.getLong(EvmLogSourceConnectorConfig.RETRY_BACKOFF_MAX_MS));
@@ -93,7 +99,7 @@ public final class EvmLogSourceTask extends SourceTask {
         int initial = Math.max(min, Math.min(max, config.getInt(EvmLogSourceConnectorConfig.RANGE_INITIAL_BLOCKS)));
         follower = new ChainFollower(chain.chainId(), client, chain.contracts().keySet(), chain.confirmations(),
                 config.getInt(EvmLogSourceConnectorConfig.MAX_REORG_DEPTH), chain.startBlock(),
-                new AdaptiveRange(initial, min, max, 2), errors);
+                new AdaptiveRange(initial, min, max, 2), errors, metrics);
         mapper = new ChainRecordMapper(chain.name(), chain.chainId(), byAddress, Clock.systemUTC());
         connectorBoundaries = "connector".equals(config.getString(EvmLogSourceConnectorConfig.TRANSACTION_BOUNDARY));
         nextBlock = follower.nextBlock();
@@ -127,6 +133,7 @@ public final class EvmLogSourceTask extends SourceTask {
             throw new ConnectException(e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
             RpcErrorHandler.Kind kind = errors.classify(e);
+            metrics.rpcError(kind);
             if (kind == RpcErrorHandler.Kind.PERMANENT) {
                 throw new ConnectException("chain " + chain.name() + ": permanent RPC failure: " + e.getMessage(), e);
             }
@@ -143,9 +150,20 @@ public final class EvmLogSourceTask extends SourceTask {
         }
         long mapStart = System.nanoTime();
         List<SourceRecord> records = new ArrayList<>(changes.size());
+        long confirmedEvents = 0;
+        long retractedEvents = 0;
         for (ChainChange change : changes) {
-            records.addAll(mapper.map(change));
+            List<SourceRecord> mapped = mapper.map(change);
+            if (!(change instanceof ChainChange.Head) && isEvent(mapped)) { // not dead-lettered
+                if (change instanceof ChainChange.Retracted) {
+                    retractedEvents++;
+                } else {
+                    confirmedEvents++;
+                }
+            }
+            records.addAll(mapped);
         }
+        metrics.written(confirmedEvents, retractedEvents);
         if (LOG.isDebugEnabled()) {
             // where a poll's time goes; the gap to the next poll is Connect sending and committing
             LOG.debug("chain {}: {} records up to block {} in {} ms (chain {} ms, mapping {} ms), range {} blocks",
@@ -157,6 +175,10 @@ public final class EvmLogSourceTask extends SourceTask {
             tx.commitTransaction(records.get(records.size() - 1));
         }
         return records.isEmpty() ? null : records;
+    }
+
+    private static boolean isEvent(List<SourceRecord> mapped) {
+        return mapped.size() == 1 && Topics.CHAIN_EVENTS.name().equals(mapped.get(0).topic());
     }
 
     /**
@@ -182,6 +204,29 @@ public final class EvmLogSourceTask extends SourceTask {
                 (Gauge<Integer>) (c, now) -> consecutiveFailures);
     }
 
+    /**
+     * The chain's Prometheus series: in the registry of the endpoint on {@value
+     * EvmLogSourceConnectorConfig#METRICS_PORT} that the worker's tasks share, or in a registry of
+     * the task's own that nobody serves when the port is 0. A port that cannot be opened costs the
+     * metrics (an error in the log; Prometheus shows the target down), never the chain's events.
+     */
+    private void openMetrics() {
+        int port = config.getInt(EvmLogSourceConnectorConfig.METRICS_PORT);
+        PrometheusRegistry registry = null;
+        if (port != 0) {
+            String host = config.getString(EvmLogSourceConnectorConfig.METRICS_HOST);
+            try {
+                metricsEndpoint = MetricsEndpoint.shared(host, port);
+                registry = metricsEndpoint.registry();
+                LOG.info("chain {}: metrics on {}", chain.name(), metricsEndpoint.url());
+            } catch (RuntimeException e) {
+                LOG.error("chain {}: no metrics endpoint on {}:{}, following the chain without: {}", chain.name(),
+                        host, port, e.getMessage());
+            }
+        }
+        metrics = ConnectorMetrics.of(registry != null ? registry : new PrometheusRegistry()).chain(chain.name());
+    }
+
     private void resume() throws IOException {
         Map<String, Object> stored = context.offsetStorageReader()
                 .offset(EvmOffsetContext.sourcePartition(chain.chainId()));
@@ -204,6 +249,9 @@ public final class EvmLogSourceTask extends SourceTask {
         stopped.countDown();
         if (client != null) {
             client.close();
+        }
+        if (metricsEndpoint != null) {
+            metricsEndpoint.close();
         }
     }
 }

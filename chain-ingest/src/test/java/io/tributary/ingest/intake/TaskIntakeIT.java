@@ -15,7 +15,10 @@ import io.tributary.contracts.tx.TxRequest;
 import io.tributary.contracts.tx.TxResult;
 import io.tributary.ingest.client.TaskClient;
 import io.tributary.ingest.testing.AnvilTestChain;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tributary.ingest.testing.KafkaTestBroker;
+import io.tributary.ingest.testing.MetricsScrape;
+import io.tributary.schemas.metrics.MetricsEndpoint;
 import io.tributary.schemas.Topics;
 import io.tributary.schemas.avro.DeadLetter;
 import io.tributary.schemas.avro.ReceiptStatus;
@@ -74,6 +77,7 @@ class TaskIntakeIT {
     private ChainContracts home;
     private IntakeConfig config;
     private TaskIntakeService service;
+    private MetricsEndpoint metrics;
     private TaskClient client;
     private TaskCoordinator coordinator;
     private TaskIntake intake;
@@ -116,8 +120,38 @@ class TaskIntakeIT {
     }
 
     private void startService() throws Exception {
-        service = TaskIntakeService.start(config);
+        if (metrics != null) {
+            metrics.close();
+        }
+        PrometheusRegistry registry = new PrometheusRegistry();
+        metrics = MetricsEndpoint.start("127.0.0.1", 0, registry);
+        service = TaskIntakeService.start(config, registry);
         assertThat(service.awaitReady(WAIT)).as("intake ready").isTrue();
+    }
+
+    /** A series of the intake's metrics endpoint, scraped over HTTP. */
+    private double metric(String series) throws Exception {
+        return MetricsScrape.value(MetricsScrape.http(metrics.url()), series);
+    }
+
+    private static final String ACCEPTED = "tributary_intake_requests_accepted_total";
+    private static final String DEADLETTERS = "tributary_intake_deadletters_total";
+
+    private static String rejected(RejectionReason reason) {
+        return "tributary_intake_requests_rejected_total{reason=\"" + reason.name().toLowerCase(java.util.Locale.ROOT)
+                + "\"}";
+    }
+
+    /**
+     * Waits until {@code series} reads {@code expected} (the counter moves just after the receipt is
+     * acknowledged, so a client may see the receipt a moment earlier), then checks it stays there.
+     */
+    private void awaitMetric(String series, double expected) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (metric(series) != expected && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(metric(series)).as(series).isEqualTo(expected);
     }
 
     @AfterAll
@@ -127,6 +161,9 @@ class TaskIntakeIT {
         }
         if (service != null) {
             service.close();
+        }
+        if (metrics != null) {
+            metrics.close();
         }
         if (kafka != null) {
             kafka.close();
@@ -184,6 +221,8 @@ class TaskIntakeIT {
     void shouldPostTheTaskAndAnswerAcceptedWhenTheRequestIsValid() throws Exception {
         long before = taskCount();
         BigInteger escrowBefore = token.balanceOf(home.taskCoordinator()).send();
+        double acceptedBefore = metric(ACCEPTED);
+        double rejectedBefore = metric(rejected(RejectionReason.BAD_SIGNATURE));
 
         long t0 = System.nanoTime();
         TaskReceipt receipt = client.post(spec(), BOUNTY, CLIENT, WAIT);
@@ -201,6 +240,18 @@ class TaskIntakeIT {
         assertThat(TaskCoordinator.getTaskPostedEvents(tx).get(0).client).isEqualToIgnoringCase(CLIENT.getAddress());
         assertThat(token.balanceOf(home.taskCoordinator()).send()).isEqualTo(escrowBefore.add(BOUNTY));
         assertThat(receiptsOf(receipt.getRequestId())).hasSize(1);
+        awaitMetric(ACCEPTED, acceptedBefore + 1);
+        assertThat(metric(rejected(RejectionReason.BAD_SIGNATURE))).isEqualTo(rejectedBefore);
+    }
+
+    @Test
+    void shouldExposeARejectionSeriesForEveryReasonFromTheStart() throws Exception {
+        String text = MetricsScrape.http(metrics.url());
+        for (RejectionReason reason : RejectionReason.values()) {
+            assertThat(MetricsScrape.find(text, rejected(reason))).as(reason.name()).isPresent();
+        }
+        assertThat(MetricsScrape.find(text, ACCEPTED)).isPresent();
+        assertThat(MetricsScrape.find(text, DEADLETTERS)).isPresent();
     }
 
     @Test
@@ -209,6 +260,8 @@ class TaskIntakeIT {
         byte[] digest = new TaskRequestDigest(CHAIN_ID, home.taskIntake()).digest(RequestChecks.toChain(request));
         request.setSignature(ByteBuffer.wrap(Eip712.sign(digest, STRANGER)));
         long before = taskCount();
+        double rejectedBefore = metric(rejected(RejectionReason.BAD_SIGNATURE));
+        double acceptedBefore = metric(ACCEPTED);
 
         TaskReceipt receipt = produceAndAwait(request);
 
@@ -216,11 +269,14 @@ class TaskIntakeIT {
         assertThat(receipt.getReason()).isEqualTo(RejectionReason.BAD_SIGNATURE);
         assertThat(receipt.getTaskId()).isNull();
         assertThat(taskCount()).isEqualTo(before);
+        awaitMetric(rejected(RejectionReason.BAD_SIGNATURE), rejectedBefore + 1);
+        assertThat(metric(ACCEPTED)).isEqualTo(acceptedBefore);
     }
 
     @Test
     void shouldRejectAReplayedNonceWhenASignedRequestComesAgainUnderAnotherId() throws Exception {
         TaskRequest first = client.sign(spec(), BOUNTY, CLIENT);
+        double replayedBefore = metric(rejected(RejectionReason.REPLAYED_NONCE));
         assertThat(produceAndAwait(first).getStatus()).isEqualTo(ReceiptStatus.ACCEPTED);
         long after = taskCount();
 
@@ -229,6 +285,7 @@ class TaskIntakeIT {
         assertThat(replay.getStatus()).isEqualTo(ReceiptStatus.REJECTED);
         assertThat(replay.getReason()).as(replay.getDetail()).isEqualTo(RejectionReason.REPLAYED_NONCE);
         assertThat(taskCount()).isEqualTo(after);
+        awaitMetric(rejected(RejectionReason.REPLAYED_NONCE), replayedBefore + 1);
     }
 
     @Test
@@ -237,12 +294,14 @@ class TaskIntakeIT {
         TaskRequest request = client.sign(spec(), allowance.add(BOUNTY), CLIENT);
         request.setPermit(null); // the permit is not part of the signed request
         long before = taskCount();
+        double rejectedBefore = metric(rejected(RejectionReason.INSUFFICIENT_ALLOWANCE));
 
         TaskReceipt receipt = produceAndAwait(request);
 
         assertThat(receipt.getStatus()).isEqualTo(ReceiptStatus.REJECTED);
         assertThat(receipt.getReason()).as(receipt.getDetail()).isEqualTo(RejectionReason.INSUFFICIENT_ALLOWANCE);
         assertThat(taskCount()).isEqualTo(before);
+        awaitMetric(rejected(RejectionReason.INSUFFICIENT_ALLOWANCE), rejectedBefore + 1);
     }
 
     @Test
@@ -250,6 +309,7 @@ class TaskIntakeIT {
         TaskSpec bad = Specs.sane(chainTime() + 3600, CHAIN_ID).setRounds(0).setMinContributors(9)
                 .setMaxContributors(3).build();
         long before = taskCount();
+        double rejectedBefore = metric(rejected(RejectionReason.BAD_SPEC));
 
         TaskReceipt receipt = client.post(bad, BOUNTY, CLIENT, WAIT);
 
@@ -257,6 +317,7 @@ class TaskIntakeIT {
         assertThat(receipt.getReason()).isEqualTo(RejectionReason.BAD_SPEC);
         assertThat(receipt.getDetail()).contains("rounds must be in [1, 1000]", "maxContributors 3 < minContributors 9");
         assertThat(taskCount()).isEqualTo(before);
+        awaitMetric(rejected(RejectionReason.BAD_SPEC), rejectedBefore + 1);
     }
 
     @Test
@@ -296,6 +357,9 @@ class TaskIntakeIT {
     @Test
     void shouldDeadLetterUndecodableBytesAndKeepServing() throws Exception {
         byte[] garbage = "not a task request".getBytes(StandardCharsets.UTF_8);
+        double deadBefore = metric(DEADLETTERS);
+        double acceptedBefore = metric(ACCEPTED);
+        double undecodableBefore = metric(rejected(RejectionReason.UNDECODABLE));
         try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(Map.of("bootstrap.servers",
                 kafka.bootstrapServers(), "key.serializer", ByteArraySerializer.class.getName(),
                 "value.serializer", ByteArraySerializer.class.getName()))) {
@@ -314,6 +378,10 @@ class TaskIntakeIT {
             assertThat(d.getPayload()).isEqualTo(ByteBuffer.wrap(garbage));
             assertThat(d.getProducer()).isEqualTo("task-intake");
         });
+        awaitMetric(ACCEPTED, acceptedBefore + 1);
+        assertThat(metric(DEADLETTERS)).isEqualTo(deadBefore + 1);
+        assertThat(metric(rejected(RejectionReason.UNDECODABLE))).as("a dead letter is no rejection")
+                .isEqualTo(undecodableBefore);
     }
 
     @Test

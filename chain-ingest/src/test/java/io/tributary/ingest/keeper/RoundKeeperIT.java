@@ -12,7 +12,10 @@ import io.tributary.contracts.generated.ModelRegistry;
 import io.tributary.contracts.generated.TaskCoordinator;
 import io.tributary.contracts.generated.TrainingToken;
 import io.tributary.ingest.testing.AnvilTestChain;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tributary.ingest.testing.ConnectorHarness;
+import io.tributary.ingest.testing.MetricsScrape;
+import io.tributary.schemas.metrics.MetricsEndpoint;
 import io.tributary.ingest.testing.KafkaTestBroker;
 import io.tributary.schemas.Keys;
 import io.tributary.schemas.Topics;
@@ -166,8 +169,13 @@ class RoundKeeperIT {
                 .stuckAfter(Duration.ofSeconds(60))
                 .build();
         long t0 = System.nanoTime();
-        try (RoundKeeper keeper = RoundKeeper.start(config)) {
+        PrometheusRegistry registry = new PrometheusRegistry();
+        try (MetricsEndpoint metrics = MetricsEndpoint.start("127.0.0.1", 0, registry);
+                RoundKeeper keeper = RoundKeeper.start(config, registry)) {
             assertThat(keeper.awaitReady(WAIT)).as("keeper caught up").isTrue();
+            String before = MetricsScrape.http(metrics.url());
+            assertThat(MetricsScrape.value(before, "tributary_keeper_rounds_finalized_total")).isZero();
+            assertThat(MetricsScrape.value(before, "tributary_keeper_gas_used_total{call=\"fail_round\"}")).isZero();
             assertThat(keeper.operator()).isEqualToIgnoringCase(OPERATOR.getAddress());
 
             // one second before the window closes: nothing happens
@@ -204,6 +212,13 @@ class RoundKeeperIT {
                     .as("settled rounds").isEqualTo(BigInteger.TWO);
             assertThat(keeper.stats().finalized()).isEqualTo(1);
             assertThat(keeper.stuckRounds()).isEmpty();
+            String text = MetricsScrape.http(metrics.url());
+            assertThat(MetricsScrape.value(text, "tributary_keeper_rounds_finalized_total")).isEqualTo(1);
+            assertThat(MetricsScrape.value(text, "tributary_keeper_rounds_failed_total")).isEqualTo(1);
+            assertThat(MetricsScrape.value(text, "tributary_keeper_gas_used_total{call=\"finalize_round\"}"))
+                    .isEqualTo(finalized.getGasUsed().doubleValue());
+            assertThat(MetricsScrape.value(text, "tributary_keeper_gas_used_total{call=\"fail_round\"}"))
+                    .isEqualTo(failedTx.getGasUsed().doubleValue());
             LOG.info("timing: keeper start to round 0 finalized {} ms, whole run {} ms",
                     (t1 - t0) / 1_000_000, (System.nanoTime() - t0) / 1_000_000);
         }

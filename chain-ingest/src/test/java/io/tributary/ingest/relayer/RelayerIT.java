@@ -10,7 +10,10 @@ import io.tributary.contracts.generated.Gateway;
 import io.tributary.contracts.tx.TransactionWriter;
 import io.tributary.contracts.tx.TxRequest;
 import io.tributary.schemas.Keys;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tributary.ingest.testing.KafkaTestBroker;
+import io.tributary.ingest.testing.MetricsScrape;
+import io.tributary.schemas.metrics.MetricsEndpoint;
 import io.tributary.schemas.Topics;
 import io.tributary.schemas.avro.ChainEvent;
 import io.tributary.schemas.avro.ChangeOp;
@@ -154,8 +157,31 @@ class RelayerIT {
         ChainEvent event = sendMessage("hello tributary");
         String messageId = messageId(event);
         Recorder recorder = new Recorder();
+        PrometheusRegistry registry = new PrometheusRegistry();
+        MetricsEndpoint endpoint = MetricsEndpoint.start("127.0.0.1", 0, registry);
 
-        Relayer relayer = start(Relayer.start(config, List.of(1, 2), true, recorder));
+        Relayer relayer;
+        try {
+            relayer = start(Relayer.start(config, List.of(1, 2), true, recorder, registry));
+        } catch (RuntimeException e) {
+            endpoint.close();
+            throw e;
+        }
+        try (endpoint) {
+            String before = MetricsScrape.http(endpoint.url());
+            assertThat(MetricsScrape.value(before, "tributary_relayer_messages_failed_total{destination=\"" + DESTINATION
+                    + "\"}")).as("every destination's series exists from the start").isZero();
+            await(() -> relayer.submitter().orElseThrow().status().executed() == 1, "message executed by the submitter");
+            await(() -> relayer.submitter().orElseThrow().status().pending() == 0, "nothing pending");
+            String text = MetricsScrape.http(endpoint.url());
+            String to = "{destination=\"" + DESTINATION + "\"}";
+            assertThat(MetricsScrape.value(text, "tributary_relayer_messages_approved_total" + to)).isGreaterThanOrEqualTo(1);
+            assertThat(MetricsScrape.value(text, "tributary_relayer_messages_executed_total" + to)).isGreaterThanOrEqualTo(1);
+            assertThat(MetricsScrape.value(text, "tributary_relayer_messages_pending" + to)).isZero();
+            assertThat(MetricsScrape.value(text, "tributary_relayer_oldest_pending_age_seconds" + to)).isZero();
+            assertThat(MetricsScrape.value(text, "tributary_relayer_messages_executed_total{destination=\"" + SOURCE
+                    + "\"}")).as("nothing went to the source chain").isZero();
+        }
 
         await(() -> executions(event) == 1, "message executed");
         await(() -> relayer.guardians().stream().allMatch(g -> recorder.signed.contains(g.address() + ":" + messageId)),

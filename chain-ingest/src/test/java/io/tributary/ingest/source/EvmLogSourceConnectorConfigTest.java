@@ -119,4 +119,21 @@ class EvmLogSourceConnectorConfigTest {
         assertThat(connector.canDefineTransactionBoundaries(twoChains()))
                 .isEqualTo(ConnectorTransactionBoundaries.SUPPORTED);
     }
+
+    @Test
+    void shouldServeMetricsOnTheConnectorsDefaultPortUnlessToldOtherwise() {
+        EvmLogSourceConnectorConfig defaults = new EvmLogSourceConnectorConfig(twoChains());
+        assertThat(defaults.getInt(EvmLogSourceConnectorConfig.METRICS_PORT))
+                .isEqualTo(io.tributary.schemas.metrics.MetricsComponent.CONNECTOR.defaultPort());
+        assertThat(defaults.getString(EvmLogSourceConnectorConfig.METRICS_HOST)).isEqualTo("127.0.0.1");
+
+        Map<String, String> off = twoChains();
+        off.put(EvmLogSourceConnectorConfig.METRICS_PORT, "0");
+        assertThat(new EvmLogSourceConnectorConfig(off).getInt(EvmLogSourceConnectorConfig.METRICS_PORT)).isZero();
+
+        Map<String, String> bad = twoChains();
+        bad.put(EvmLogSourceConnectorConfig.METRICS_PORT, "70000");
+        assertThatThrownBy(() -> new EvmLogSourceConnectorConfig(bad)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("metrics.port");
+    }
 }

@@ -10,6 +10,7 @@ import io.tributary.ingest.connect.EmbeddedConnectCluster;
 import io.tributary.ingest.testing.ConnectWorkerProcess;
 import io.tributary.ingest.testing.ConnectorHarness;
 import io.tributary.ingest.testing.GatewayFixture;
+import io.tributary.ingest.testing.MetricsScrape;
 import io.tributary.schemas.Topics;
 import io.tributary.schemas.avro.BlockHead;
 import io.tributary.schemas.avro.ChainEvent;
@@ -88,6 +89,7 @@ class EvmLogSourceConnectorIT {
                 + server.queryNames(new ObjectName("kafka.connect:*"), null));
     }
 
+
     @Test
     void shouldDecodeProjectLogsAndDeadLetterTheRestWithoutStopping() throws Exception {
         try (AnvilTestChain chain = AnvilTestChain.start(72_001, harness.dir.resolve("anvil"))) {
@@ -97,8 +99,11 @@ class EvmLogSourceConnectorIT {
             String tx = GatewayFixture.emit(chain, gateway, "first");
             GatewayFixture.emit(chain, mute, "unknown to the ABI");
             GatewayFixture.emit(chain, broken, "undecodable");
-            harness.connect.putConnector("decode", ConnectorHarness.connectorConfig("avalanche-local", chain,
-                    "Gateway=" + gateway + ",MuteGateway=" + mute + ",BrokenGateway=" + broken, 1, abiDir));
+            Map<String, String> config = ConnectorHarness.connectorConfig("avalanche-local", chain,
+                    "Gateway=" + gateway + ",MuteGateway=" + mute + ",BrokenGateway=" + broken, 1, abiDir);
+            int metricsPort = AnvilTestChain.freePort();
+            config.put(EvmLogSourceConnectorConfig.METRICS_PORT, Integer.toString(metricsPort));
+            harness.connect.putConnector("decode", config);
             harness.connect.awaitRunning("decode", 1);
             GatewayFixture.emit(chain, gateway, "after the bad ones");
             chain.mine(1);
@@ -141,7 +146,37 @@ class EvmLogSourceConnectorIT {
                 assertThat(d.getPayload().remaining()).isGreaterThan(20);
             });
             assertThat(harness.connect.status("decode").path("tasks").get(0).path("state").asText()).isEqualTo("RUNNING");
+
+            // the worker's metrics endpoint, scraped as Prometheus does
+            long lastLogBlock = view.live.values().stream().mapToLong(e -> e.getSource().getBlockNumber()).max()
+                    .orElseThrow();
+            String url = "http://127.0.0.1:" + metricsPort + "/metrics";
+            String text = MetricsScrape.http(url);
+            double head = MetricsScrape.value(text, "tributary_chain_head_block{chain=\"avalanche-local\"}");
+            double confirmed = MetricsScrape.value(text, "tributary_chain_confirmed_block{chain=\"avalanche-local\"}");
+            assertThat(confirmed).isGreaterThanOrEqualTo(lastLogBlock);
+            assertThat(head).isGreaterThanOrEqualTo(confirmed + 1); // one confirmation
+            assertThat(MetricsScrape.value(text, "tributary_chain_lag_blocks{chain=\"avalanche-local\"}"))
+                    .isEqualTo(head - confirmed);
+            assertThat(MetricsScrape.value(text, "tributary_chain_lag_seconds{chain=\"avalanche-local\"}"))
+                    .isGreaterThanOrEqualTo(0);
+            assertThat(MetricsScrape.value(text, "tributary_chain_events_total{chain=\"avalanche-local\"}"))
+                    .as("the three decoded logs; the four dead letters are no events").isEqualTo(3);
+            assertThat(MetricsScrape.value(text, "tributary_chain_retracted_events_total{chain=\"avalanche-local\"}"))
+                    .isZero();
+            assertThat(MetricsScrape.value(text,
+                    "tributary_chain_rpc_errors_total{chain=\"avalanche-local\",kind=\"permanent\"}")).isZero();
             harness.connect.deleteConnector("decode");
+            await("the metrics endpoint to close with the connector's last task", WAIT, () -> {
+                try {
+                    MetricsScrape.http(url);
+                    return false;
+                } catch (java.io.IOException e) {
+                    return true;
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
         }
     }
 

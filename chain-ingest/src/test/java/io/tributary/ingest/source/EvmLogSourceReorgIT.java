@@ -7,12 +7,14 @@ import io.tributary.ingest.testing.AnvilTestChain;
 import io.tributary.ingest.testing.ChainEventsView;
 import io.tributary.ingest.testing.ConnectorHarness;
 import io.tributary.ingest.testing.GatewayFixture;
+import io.tributary.ingest.testing.MetricsScrape;
 import io.tributary.schemas.avro.ChainEvent;
 import io.tributary.schemas.avro.ChangeOp;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.AbstractMap.SimpleEntry;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
@@ -48,17 +50,25 @@ class EvmLogSourceReorgIT {
     }
 
     /** A fresh chain with a Gateway, six ContractCall blocks and the connector following it. */
+
     private record Setup(AnvilTestChain chain, String gateway, String connector) {}
 
     private Setup setup(String name) throws Exception {
+        return setup(name, Map.of());
+    }
+
+    /** Like {@link #setup(String)}, with {@code extra} connector options. */
+    private Setup setup(String name, Map<String, String> extra) throws Exception {
         AnvilTestChain chain = AnvilTestChain.start(CHAIN_IDS.incrementAndGet(), harness.dir.resolve("anvil"));
         try {
             String gateway = GatewayFixture.deploy(chain, "home");
             for (int i = 0; i < 6; i++) {
                 GatewayFixture.emit(chain, gateway, name + "-" + i);
             }
-            harness.connect.putConnector(name, ConnectorHarness.connectorConfig("home", chain, "Gateway=" + gateway,
-                    CONFIRMATIONS, abiDir));
+            Map<String, String> config = ConnectorHarness.connectorConfig("home", chain, "Gateway=" + gateway,
+                    CONFIRMATIONS, abiDir);
+            config.putAll(extra);
+            harness.connect.putConnector(name, config);
             harness.connect.awaitRunning(name, 1);
             awaitCaughtUp(chain, gateway);
             return new Setup(chain, gateway, name);
@@ -115,7 +125,8 @@ class EvmLogSourceReorgIT {
 
     @Test
     void shouldRetractLogsWhenReorgIsDeeperThanConfirmations() throws Exception {
-        Setup s = setup("reorg-deeper");
+        int metricsPort = AnvilTestChain.freePort();
+        Setup s = setup("reorg-deeper", Map.of(EvmLogSourceConnectorConfig.METRICS_PORT, Integer.toString(metricsPort)));
         try {
             // head 7 (deploy + 6 calls), confirmed up to 5; replace 4..7: blocks 4 and 5 were emitted
             s.chain().reorg(4, List.of(
@@ -128,6 +139,13 @@ class EvmLogSourceReorgIT {
             assertThat(view.live.values()).extracting(e -> e.getFields().get("payload"))
                     .contains(hex("new-a"), hex("new-b"))
                     .doesNotContain(hex("reorg-deeper-2"), hex("reorg-deeper-3"));
+            // one reorg of the two confirmed blocks 4 and 5, their two events retracted
+            String text = MetricsScrape.http("http://127.0.0.1:" + metricsPort + "/metrics");
+            assertThat(MetricsScrape.value(text, "tributary_chain_reorg_depth_blocks_count{chain=\"home\"}")).isEqualTo(1);
+            assertThat(MetricsScrape.value(text, "tributary_chain_reorg_depth_blocks_sum{chain=\"home\"}")).isEqualTo(2);
+            assertThat(MetricsScrape.value(text, "tributary_chain_retracted_events_total{chain=\"home\"}")).isEqualTo(2);
+            assertThat(MetricsScrape.value(text, "tributary_chain_confirmed_block{chain=\"home\"}"))
+                    .isEqualTo(view.lastHead());
         } finally {
             teardown(s);
         }

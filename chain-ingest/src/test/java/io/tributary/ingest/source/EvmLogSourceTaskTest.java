@@ -3,7 +3,10 @@ package io.tributary.ingest.source;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tributary.ingest.testing.AnvilTestChain;
+import io.tributary.ingest.testing.MetricsScrape;
 import io.tributary.schemas.Topics;
+import io.tributary.schemas.metrics.MetricsEndpoint;
 import java.net.ConnectException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -113,6 +116,7 @@ class EvmLogSourceTaskTest {
         c.put("chain.home.chain.id", "7");
         c.put("chain.home.contracts", "Sample=" + InMemoryChain.ADDRESS);
         c.put("chain.home.start.block", "1");
+        c.put("metrics.port", "0");
         return c;
     }
 
@@ -229,5 +233,40 @@ class EvmLogSourceTaskTest {
         chain.mineEmpty(3);
         List<SourceRecord> batch = task.poll();
         assertThat(committed).containsExactly(batch.get(batch.size() - 1));
+    }
+
+
+    @Test
+    void shouldServeTheChainsSeriesOnTheMetricsPortUntilStopped() throws Exception {
+        int port = AnvilTestChain.freePort();
+        Map<String, String> c = config();
+        c.put("metrics.port", Integer.toString(port));
+        start(c);
+        chain.mine("a");
+        chain.mineEmpty(3); // head 4, confirmed up to 2
+        pollUntilQuiet();
+        String url = "http://127.0.0.1:" + port + "/metrics";
+        String text = MetricsScrape.http(url);
+        assertThat(MetricsScrape.value(text, "tributary_chain_head_block{chain=\"home\"}")).isEqualTo(4);
+        assertThat(MetricsScrape.value(text, "tributary_chain_confirmed_block{chain=\"home\"}")).isEqualTo(2);
+        assertThat(MetricsScrape.value(text, "tributary_chain_lag_blocks{chain=\"home\"}")).isEqualTo(2);
+        // the one log is no event of Sample: dead-lettered, not written to chain.events
+        assertThat(MetricsScrape.value(text, "tributary_chain_events_total{chain=\"home\"}")).isZero();
+
+        task.stop();
+        assertThatThrownBy(() -> MetricsScrape.http(url)).isInstanceOf(ConnectException.class);
+    }
+
+    @Test
+    void shouldOpenNoEndpointWhenTheMetricsPortIsZero() throws Exception {
+        int port = AnvilTestChain.freePort();
+        start(config()); // metrics.port=0
+        chain.mine("a");
+        chain.mineEmpty(3);
+        pollUntilQuiet();
+        // a second user of the shared endpoint on a port opens it afresh: nobody else holds it
+        try (MetricsEndpoint probe = MetricsEndpoint.shared("127.0.0.1", port)) {
+            assertThat(MetricsScrape.http(probe.url())).doesNotContain("tributary_chain_");
+        }
     }
 }

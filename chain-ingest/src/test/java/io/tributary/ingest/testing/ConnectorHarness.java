@@ -40,7 +40,7 @@ public final class ConnectorHarness implements AutoCloseable {
                 .workerProperty("rebalance.timeout.ms", "10000");
     }
 
-    /** A one-chain connector config, exactly-once required, fast polling. */
+    /** A one-chain connector config, exactly-once required, fast polling, no metrics endpoint. */
     public static Map<String, String> connectorConfig(String chainName, AnvilTestChain chain, String contracts,
                                                       int confirmations, Path abiDir) {
         return connectorConfig(chainName, chain.rpcUrl(), chain.chainId(), contracts, confirmations, abiDir);
@@ -60,6 +60,7 @@ public final class ConnectorHarness implements AutoCloseable {
         c.put("retry.backoff.initial.ms", "100");
         c.put("retry.backoff.max.ms", "500");
         c.put("rpc.timeout.ms", "3000");
+        c.put("metrics.port", "0"); // no endpoint unless a test asks for one
         c.put("chains", chainName);
         c.put("chain." + chainName + ".rpc.url", rpcUrl);
         c.put("chain." + chainName + ".chain.id", Long.toString(chainId));
