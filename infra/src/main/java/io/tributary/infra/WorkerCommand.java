@@ -30,6 +30,7 @@ import org.web3j.protocol.Web3j;
 import org.web3j.protocol.http.HttpService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -93,13 +94,8 @@ public final class WorkerCommand implements Callable<Integer> {
             description = "ND4J native threads (default: ${DEFAULT-VALUE}; more only with cores to spare).")
     int threads;
 
-    @Option(names = "--metrics-port", paramLabel = "PORT",
-            description = "Serve the worker's Prometheus metrics on this port, 0 = off (default: ${DEFAULT-VALUE}).")
-    int metricsPort = MetricsComponent.WORKER.defaultPort();
-
-    @Option(names = "--metrics-host", paramLabel = "HOST",
-            description = "The address the metrics endpoint listens on (default: ${DEFAULT-VALUE}).")
-    String metricsHost = MetricsEndpoint.DEFAULT_HOST;
+    @Mixin
+    MetricsOptions metricsOptions = new MetricsOptions();
 
     @Override
     public Integer call() throws Exception {
@@ -124,9 +120,7 @@ public final class WorkerCommand implements Callable<Integer> {
         Path state = (stateDir != null ? stateDir : dir.resolve("workers").resolve(own.chainId() + "-" + address))
                 .toAbsolutePath().normalize();
         BigInteger stakeWei = stake.movePointRight(18).toBigIntegerExact();
-        if (metricsPort < 0 || metricsPort > 65535) {
-            throw new IllegalArgumentException("--metrics-port must be 0 (off) or a port up to 65535, got " + metricsPort);
-        }
+        metricsOptions.port(MetricsComponent.WORKER); // refuses a bad port before anything starts
 
         Nd4jRuntime.limitThreads(threads);
         NodeData nodeData = openData(state);
@@ -138,7 +132,7 @@ public final class WorkerCommand implements Callable<Integer> {
         Thread hook = new Thread(stop::countDown, "worker-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         PrometheusRegistry registry = new PrometheusRegistry();
-        try (MetricsEndpoint metrics = metricsPort == 0 ? null : MetricsEndpoint.start(metricsHost, metricsPort, registry);
+        try (MetricsEndpoint metrics = metricsOptions.open(MetricsComponent.WORKER, registry, out);
              TransactionWriter writer = Web3jNodeChain.openWriter(ownWeb3j, credentials, own.chainId(), state.resolve("tx"),
                      BigInteger.TEN.pow(11));
              ChainEventsFollower events = new ChainEventsFollower(info.kafka().bootstrapServers(),
@@ -154,7 +148,6 @@ public final class WorkerCommand implements Callable<Integer> {
                      .build().start()) {
             out.printf("worker %s on %s (%d), %s, data %s, state in %s; Ctrl-C stops it%n", address, own.name(), own.chainId(),
                     behaviour.name().toLowerCase(Locale.ROOT), data, state);
-            out.println(metrics != null ? "metrics on " + metrics.url() : "metrics endpoint off (--metrics-port 0)");
             out.flush();
             while (!stop.await(1, TimeUnit.SECONDS)) {
                 if (!node.isRunning()) {

@@ -489,23 +489,31 @@ class DeploymentFilesTest {
     }
 
     @Test
-    void shouldScrapeTheComposePartsUnderTheirJobNamesAndDefaultPorts() throws IOException {
-        JsonNode prometheus = YAML.readTree(COMPOSE.resolve("config/prometheus/prometheus.yml").toFile());
-        Set<String> jobs = new HashSet<>();
+    void shouldScrapeComposeServicesWithTheSharedPrometheusAndGrafanaFiles() throws IOException {
+        // jobs and ports: DashboardsTest; here: every target is a compose service exposing that port
+        JsonNode prometheus = YAML.readTree(INFRA.resolve("prometheus/compose.yml").toFile());
+        JsonNode services = compose().path("services");
         for (JsonNode job : prometheus.path("scrape_configs")) {
-            String name = job.path("job_name").asText();
-            jobs.add(name);
-            if (Arrays.stream(MetricsComponent.values()).noneMatch(c -> c.job().equals(name))) {
-                continue;
-            }
-            MetricsComponent component = MetricsComponent.ofJob(name);
             for (JsonNode config : job.path("static_configs")) {
                 for (String target : strings(config.path("targets"))) {
-                    assertThat(target).as("target of job %s", name).endsWith(":" + component.defaultPort());
+                    String service = target.substring(0, target.indexOf(':'));
+                    String port = target.substring(target.indexOf(':') + 1);
+                    assertThat(services.has(service)).as("scrape target %s of job %s is a compose service", target,
+                            job.path("job_name").asText()).isTrue();
+                    assertThat(strings(services.path(service).path("expose"))).as("%s exposes %s", service, port)
+                            .contains(port);
                 }
             }
         }
-        assertThat(jobs).contains(MetricsComponent.CONNECTOR.job(), MetricsComponent.RELAYER.job(),
-                MetricsComponent.INTAKE.job(), MetricsComponent.KEEPER.job());
+        List<String> mounts = new ArrayList<>();
+        for (String service : List.of("prometheus", "grafana")) {
+            for (String volume : strings(services.path(service).path("volumes"))) {
+                String source = volume.substring(0, volume.indexOf(':'));
+                assertThat(COMPOSE.resolve(source)).as("%s mounts %s", service, source).exists();
+                mounts.add(source);
+            }
+        }
+        assertThat(mounts).contains("../prometheus/compose.yml", "../prometheus/alerts.yml", "../grafana/provisioning",
+                "../grafana/dashboards");
     }
 }

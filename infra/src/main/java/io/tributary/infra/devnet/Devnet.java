@@ -1,10 +1,10 @@
 package io.tributary.infra.devnet;
 
 import io.tributary.contracts.deploy.DeploymentException;
+import io.tributary.infra.IntakeCommand;
 import io.tributary.infra.KeeperCommand;
 import io.tributary.ingest.connect.EmbeddedConnectCluster;
 import io.tributary.ingest.intake.IntakeConfig;
-import io.tributary.ingest.intake.TaskIntakeService;
 import io.tributary.schemas.Topics;
 import io.tributary.schemas.metrics.MetricsComponent;
 import io.tributary.schemas.metrics.MetricsEndpoint;
@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -28,15 +27,16 @@ import org.slf4j.LoggerFactory;
  * embedded binaries. {@link #start} holds the directory's lock, starts every part, deploys the
  * protocol contracts on the chains (in the background while Kafka, the Connect worker and Postgres
  * start; see {@link DevnetDeployment}), then runs the EVM log source connector over every chain and
- * the guardian relayer in this JVM ({@link DevnetIngest}) and the task intake ({@link #startIntake}), and writes devnet.json last; {@link #close} removes devnet.json first and stops the parts in reverse order.
+ * the guardian relayer in this JVM ({@link DevnetIngest}), the task intake ({@code IntakeCommand.start})
+ * and the round keeper, each with its metrics endpoint ({@link DevnetMetrics}), and writes
+ * devnet.json last; {@link #close} removes devnet.json first and stops the parts in reverse order.
  * Closing is safe from a shutdown hook while {@link #start} is still running in another thread.
  */
 public final class Devnet implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Devnet.class);
     /** Folder of the task intake's transaction state inside the devnet dir. */
-    static final String INTAKE_STATE_DIR = "intake";
-    private static final Duration INTAKE_READY_WAIT = Duration.ofSeconds(30);
+    static final String INTAKE_STATE_DIR = IntakeCommand.STATE_DIR;
 
     private final DevnetConfig config;
     private final Deque<AutoCloseable> parts = new ArrayDeque<>();
@@ -202,7 +202,8 @@ public final class Devnet implements AutoCloseable {
                 relayer.relayer().guardians().size(), ready.ingest().relayerStateDir(), millisSince(t0)));
 
         t0 = System.nanoTime();
-        register(startIntake(ready, metrics.serve(MetricsComponent.INTAKE, "intake")));
+        // the intake section's key pays for postTaskFor (KeyRoles.intake()), as `./tributary intake` would
+        register(IntakeCommand.start(IntakeCommand.config(ready).build(), metrics.serve(MetricsComponent.INTAKE, "intake")));
         progress.accept(String.format("intake  %s -> TaskIntake %s on %s, answers on %s  (%d ms)",
                 Topics.TASK_REQUESTS.name(), ready.home().contracts().taskIntake(), ready.home().name(),
                 Topics.TASK_RECEIPTS.name(), millisSince(t0)));
@@ -226,33 +227,6 @@ public final class Devnet implements AutoCloseable {
             Files.move(staged, DevnetInfo.file(dir), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             info = ready;
         }
-    }
-
-    /**
-     * Starts the task intake on the home chain, as the intake section of {@code ready} says: it pays
-     * for {@code postTaskFor} with the intake's own dev key ({@code KeyRoles.intake()}), and returns
-     * once it consumes {@code tasks.requests}.
-     */
-    static TaskIntakeService startIntake(DevnetInfo ready, io.prometheus.metrics.model.registry.PrometheusRegistry metrics)
-            throws IOException, InterruptedException {
-        DevnetInfo.Chain home = ready.home();
-        DevnetInfo.Intake intake = ready.intake();
-        IntakeConfig config = IntakeConfig.builder()
-                .kafkaBootstrap(ready.kafka().bootstrapServers())
-                .groupId(intake.groupId())
-                .homeChain(home.rpcUrl(), home.chainId())
-                .contracts(home.contracts().taskIntake(), home.contracts().taskCoordinator(),
-                        home.contracts().trainingToken(), home.contracts().modelRegistry())
-                .submitterKey(home.devKeys().get(intake.submitterKeyIndex()).privateKey())
-                .stateDir(Path.of(intake.stateDir()))
-                .build();
-        TaskIntakeService service = TaskIntakeService.start(config, metrics);
-        if (!service.awaitReady(INTAKE_READY_WAIT)) {
-            service.close();
-            throw new IOException("the task intake did not start within " + INTAKE_READY_WAIT.toSeconds() + " s: "
-                    + service.failure().map(Throwable::toString).orElse("timed out"));
-        }
-        return service;
     }
 
     /** Deletes a file or a folder with everything in it; nothing if it does not exist. */
