@@ -67,7 +67,7 @@ public class AdmissionFunction extends KeyedBroadcastProcessFunction<String, Rou
 
     /**
      * The reasons this function rejects a chunk of a known task for: its own checks and every reason
-     * the chunk decoder's can map to ({@link DeadLetters#of}). A chunk of an unknown task is
+     * the chunk decoder's reasons map to ({@link DeadLetters#of}). A chunk of an unknown task is
      * {@code UNKNOWN_TASK} under rule {@value JobMetrics#UNKNOWN_RULE}.
      */
     static final Set<RejectionReason> REJECTION_REASONS = rejectionReasons();
