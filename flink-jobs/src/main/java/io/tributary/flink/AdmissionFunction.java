@@ -1,15 +1,21 @@
 package io.tributary.flink;
 
 import io.tributary.schemas.Topics;
+import io.tributary.schemas.avro.AggregationRule;
 import io.tributary.schemas.avro.RejectionReason;
 import io.tributary.schemas.tensor.ChunkDecoder;
 import io.tributary.schemas.tensor.ChunkRejectedException;
 import io.tributary.schemas.tensor.DecodedChunk;
+import io.tributary.schemas.tensor.RejectReason;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
@@ -19,6 +25,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -38,6 +45,14 @@ import org.slf4j.LoggerFactory;
  * Everything refused goes to {@link #DEAD_LETTERS} with its reason and the original bytes.
  *
  * <p>All state of a key is cleared when the watermark passes the round's close time.
+ *
+ * <p>Metrics ({@link JobMetrics}): {@code chunks_admitted_total} per rule counts the chunks that
+ * passed their own checks and went on to aggregation (a chunk whose whole update later fails the
+ * norm check or loses its reveal is counted rejected by {@link ChunkAggregateFunction} as well);
+ * {@code chunks_rejected_total} per rule and reason the chunks refused here
+ * ({@link #REJECTION_REASONS}, and {@code UNKNOWN_TASK} under rule {@code unknown}). A retraction
+ * of a reveal that changes nothing (the round closed, or the reveal was never confirmed) is counted
+ * in {@code revealRetractionsRejected}.
  */
 public class AdmissionFunction extends KeyedBroadcastProcessFunction<String, RoundMessage, TaskInfo, RoundMessage> {
 
@@ -49,6 +64,23 @@ public class AdmissionFunction extends KeyedBroadcastProcessFunction<String, Rou
     public static final OutputTag<RawRecord> DEAD_LETTERS = new OutputTag<>("dead-letters", TypeInformation.of(RawRecord.class));
 
     static final String ACCEPTED = "ACCEPTED";
+
+    /**
+     * The reasons this function rejects a chunk of a known task for: its own checks and every reason
+     * the chunk decoder's reasons map to ({@link DeadLetters#of}). A chunk of an unknown task is
+     * {@code UNKNOWN_TASK} under rule {@value JobMetrics#UNKNOWN_RULE}.
+     */
+    static final Set<RejectionReason> REJECTION_REASONS = rejectionReasons();
+
+    private static Set<RejectionReason> rejectionReasons() {
+        Set<RejectionReason> reasons = EnumSet.of(RejectionReason.UNKNOWN_ROUND, RejectionReason.LATE,
+                RejectionReason.RETRACTED, RejectionReason.DUPLICATE, RejectionReason.WRONG_SHAPE,
+                RejectionReason.BAD_HASH, RejectionReason.MALFORMED, RejectionReason.NO_REVEAL);
+        for (RejectReason r : RejectReason.values()) {
+            reasons.add(DeadLetters.of(r));
+        }
+        return Collections.unmodifiableSet(reasons);
+    }
 
     /** Side outputs of either the keyed or the broadcast side. */
     private interface Side {
@@ -81,7 +113,9 @@ public class AdmissionFunction extends KeyedBroadcastProcessFunction<String, Rou
     private transient ValueState<List<RoundMessage>> pending;
     private transient ValueState<String> verdict;
     private transient ValueState<Long> timer;
-    private transient Counter rejected;
+    private transient JobMetrics.Rejections rejected;
+    private transient Map<AggregationRule, Counter> admitted;
+    private transient Counter retractionsRejected;
 
     public AdmissionFunction(long unknownTaskTimeoutMillis) {
         this.unknownTaskTimeoutMillis = unknownTaskTimeoutMillis;
@@ -104,7 +138,10 @@ public class AdmissionFunction extends KeyedBroadcastProcessFunction<String, Rou
         pending = getRuntimeContext().getState(PENDING);
         verdict = getRuntimeContext().getState(new ValueStateDescriptor<>("verdict", Types.STRING));
         timer = getRuntimeContext().getState(new ValueStateDescriptor<>("timer", Types.LONG));
-        rejected = getRuntimeContext().getMetricGroup().counter("rejectedChunks");
+        MetricGroup tributary = JobMetrics.group(getRuntimeContext());
+        admitted = JobMetrics.counterPerRule(tributary, JobMetrics.CHUNKS_ADMITTED);
+        rejected = new JobMetrics.Rejections(tributary, REJECTION_REASONS, true);
+        retractionsRejected = getRuntimeContext().getMetricGroup().counter("revealRetractionsRejected");
     }
 
     @Override
@@ -176,11 +213,11 @@ public class AdmissionFunction extends KeyedBroadcastProcessFunction<String, Rou
             return;
         }
         if (m.round < 0 || m.round >= task.rounds) {
-            reject(ctx, m, RejectionReason.UNKNOWN_ROUND, "task " + m.taskId + " has rounds 0.." + (task.rounds - 1));
+            reject(ctx, task, m, RejectionReason.UNKNOWN_ROUND, "task " + m.taskId + " has rounds 0.." + (task.rounds - 1));
             return;
         }
         if (wm >= task.closeTimeMillis(m.round)) {
-            reject(ctx, m, RejectionReason.LATE, "round " + m.round + " of task " + m.taskId + " closed at "
+            reject(ctx, task, m, RejectionReason.LATE, "round " + m.round + " of task " + m.taskId + " closed at "
                     + task.closeTimeMillis(m.round) / 1000);
             return;
         }
@@ -195,32 +232,32 @@ public class AdmissionFunction extends KeyedBroadcastProcessFunction<String, Rou
             return;
         }
         if (r.retracted) {
-            reject(ctx, m, RejectionReason.RETRACTED, "the worker's reveal was retracted by a reorg");
+            reject(ctx, task, m, RejectionReason.RETRACTED, "the worker's reveal was retracted by a reorg");
             return;
         }
         if (verdict.value() != null || seenChunks.contains(m.chunkIndex)) {
-            reject(ctx, m, RejectionReason.DUPLICATE, "chunk " + m.chunkIndex + " of this update was already admitted");
+            reject(ctx, task, m, RejectionReason.DUPLICATE, "chunk " + m.chunkIndex + " of this update was already admitted");
             return;
         }
         DecodedChunk chunk;
         try {
             chunk = new ChunkDecoder(task.wireParams()).decode(m.payload, ChunkDecoder.Verification.FULL);
         } catch (ChunkRejectedException e) {
-            reject(ctx, m, DeadLetters.of(e.reason()), e.reason() + ": " + e.getMessage());
+            reject(ctx, task, m, DeadLetters.of(e.reason()), e.reason() + ": " + e.getMessage());
             return;
         }
         if (chunk.chunkIndex() != m.chunkIndex) {
-            reject(ctx, m, RejectionReason.WRONG_SHAPE, "record says chunk " + m.chunkIndex + ", payload is chunk "
+            reject(ctx, task, m, RejectionReason.WRONG_SHAPE, "record says chunk " + m.chunkIndex + ", payload is chunk "
                     + chunk.chunkIndex());
             return;
         }
         if (!Arrays.equals(chunk.updateRoot(), r.updateRoot)) {
-            reject(ctx, m, RejectionReason.BAD_HASH, "chunk is under root 0x" + HexFormat.of().formatHex(chunk.updateRoot())
+            reject(ctx, task, m, RejectionReason.BAD_HASH, "chunk is under root 0x" + HexFormat.of().formatHex(chunk.updateRoot())
                     + ", the worker revealed 0x" + HexFormat.of().formatHex(r.updateRoot));
             return;
         }
         if (m.weight != r.weight) {
-            reject(ctx, m, RejectionReason.MALFORMED, "chunk claims weight " + m.weight + ", the reveal says "
+            reject(ctx, task, m, RejectionReason.MALFORMED, "chunk claims weight " + m.weight + ", the reveal says "
                     + r.weight + " samples");
             return;
         }
@@ -231,8 +268,8 @@ public class AdmissionFunction extends KeyedBroadcastProcessFunction<String, Rou
         sums = UpdateNorm.add(sums, chunk, task.expMin);
         norm.update(new byte[][] {sums[0].toByteArray(), sums[1].toByteArray()});
         seenChunks.put(m.chunkIndex, true);
-        RoundMessage admitted = copyChunk(m, task);
-        out.collect(admitted);
+        out.collect(copyChunk(m, task));
+        admitted.get(task.rule).inc();
         int seen = 0;
         for (Integer ignored : seenChunks.keys()) {
             seen++;
@@ -270,7 +307,7 @@ public class AdmissionFunction extends KeyedBroadcastProcessFunction<String, Rou
         }
         // op d: a reorg deeper than the confirmations removed the reveal.
         if (closed || known == null || known.retracted) {
-            rejected.inc();
+            retractionsRejected.inc();
             ctx.output(DEAD_LETTERS, DeadLetters.record(Topics.CHAIN_EVENTS.name(), m.rawKey, m.rawValue, m.partition,
                     m.offset, RejectionReason.RETRACTED, closed
                             ? "reveal retracted after round " + m.round + " of task " + m.taskId + " closed: nothing was changed"
@@ -348,8 +385,8 @@ public class AdmissionFunction extends KeyedBroadcastProcessFunction<String, Rou
         return a;
     }
 
-    private void reject(Side ctx, RoundMessage m, RejectionReason reason, String detail) {
-        rejected.inc();
+    private void reject(Side ctx, TaskInfo task, RoundMessage m, RejectionReason reason, String detail) {
+        rejected.inc(task, reason);
         ctx.output(DEAD_LETTERS, DeadLetters.chunk(m, reason, detail, System.currentTimeMillis()));
     }
 
@@ -374,7 +411,7 @@ public class AdmissionFunction extends KeyedBroadcastProcessFunction<String, Rou
         for (RoundMessage p : left == null ? List.<RoundMessage>of() : left) {
             if (p.kind == RoundMessage.Kind.CHUNK) {
                 RejectionReason reason = task == null ? RejectionReason.UNKNOWN_TASK : RejectionReason.NO_REVEAL;
-                reject(side(ctx), p, reason, task == null ? "no TaskPosted for task " + taskId
+                reject(side(ctx), task, p, reason, task == null ? "no TaskPosted for task " + taskId
                         : "no confirmed reveal of " + p.contributorId() + " before round " + round + " closed");
             }
         }

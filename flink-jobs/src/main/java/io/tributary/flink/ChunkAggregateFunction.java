@@ -10,6 +10,8 @@ import io.tributary.schemas.tensor.WireParams;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +23,8 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -38,6 +42,11 @@ import org.apache.flink.util.Collector;
  * The round closer's {@code CLOSE} lists the accepted contributors; once all of their chunks are
  * here the result (float32 little-endian, {@code (float) (q * 2^expMin)}) goes to the finisher,
  * every piece of state is cleared, and a tombstone refuses late chunks until the close time.
+ *
+ * <p>Metrics ({@link JobMetrics}): {@code coordinates_aggregated_total} per rule grows by the
+ * chunk's coordinates times the updates aggregated, once per chunk and round (multi-Krum: the
+ * updates whose distances are computed here); {@code chunks_rejected_total} per rule and reason
+ * counts the chunks dead-lettered here ({@link #REJECTION_REASONS}).
  */
 public class ChunkAggregateFunction extends KeyedProcessFunction<String, RoundMessage, RoundMessage> {
 
@@ -56,6 +65,17 @@ public class ChunkAggregateFunction extends KeyedProcessFunction<String, RoundMe
     private transient ValueState<RoundMessage> close;
     private transient ValueState<Boolean> tainted;
     private transient ValueState<Long> done;
+    private transient JobMetrics.Rejections rejected;
+    private transient Map<AggregationRule, Counter> coordinates;
+
+    /**
+     * Why this function rejects chunks that admission let through: a verdict on the worker's whole
+     * update (the norm, {@code OUT_OF_BOUND}, or a reveal retracted by a reorg, {@code RETRACTED}),
+     * or the round closing before the chunk could count ({@code LATE}).
+     */
+    static final Set<RejectionReason> REJECTION_REASONS =
+            Collections.unmodifiableSet(EnumSet.of(RejectionReason.LATE, RejectionReason.OUT_OF_BOUND,
+                    RejectionReason.RETRACTED));
 
     @Override
     public void open(OpenContext ctx) {
@@ -70,12 +90,16 @@ public class ChunkAggregateFunction extends KeyedProcessFunction<String, RoundMe
         close = getRuntimeContext().getState(new ValueStateDescriptor<>("close", msg));
         tainted = getRuntimeContext().getState(new ValueStateDescriptor<>("tainted", Types.BOOLEAN));
         done = getRuntimeContext().getState(new ValueStateDescriptor<>("done", Types.LONG));
+        MetricGroup tributary = JobMetrics.group(getRuntimeContext());
+        rejected = new JobMetrics.Rejections(tributary, REJECTION_REASONS, false);
+        coordinates = JobMetrics.counterPerRule(tributary, JobMetrics.COORDINATES_AGGREGATED);
     }
 
     @Override
     public void processElement(RoundMessage m, Context ctx, Collector<RoundMessage> out) throws Exception {
         if (done.value() != null) {
             if (m.kind == RoundMessage.Kind.CHUNK) {
+                rejected.inc(m.task, RejectionReason.LATE);
                 ctx.output(AdmissionFunction.DEAD_LETTERS, DeadLetters.chunk(m, RejectionReason.LATE,
                         "chunk " + m.chunkIndex + " arrived after round " + m.round + " closed", System.currentTimeMillis()));
             }
@@ -109,11 +133,13 @@ public class ChunkAggregateFunction extends KeyedProcessFunction<String, RoundMe
         RejectionReason reason = RejectionReason.valueOf(v.reason);
         if (chunk != null) {
             pending.remove(id);
+            rejected.inc(v.task, reason);
             ctx.output(AdmissionFunction.DEAD_LETTERS, DeadLetters.chunk(chunk, reason, v.detail, System.currentTimeMillis()));
         }
         RoundMessage kept = buffered.get(id);
         if (kept != null) {
             buffered.remove(id);
+            rejected.inc(v.task, reason);
             ctx.output(AdmissionFunction.DEAD_LETTERS, DeadLetters.chunk(kept, reason, v.detail, System.currentTimeMillis()));
         }
         if (folded.contains(id)) {
@@ -159,6 +185,7 @@ public class ChunkAggregateFunction extends KeyedProcessFunction<String, RoundMe
             }
         }
         for (Map.Entry<String, RoundMessage> e : pending.entries()) {
+            rejected.inc(task, RejectionReason.LATE);
             ctx.output(AdmissionFunction.DEAD_LETTERS, DeadLetters.chunk(e.getValue(), RejectionReason.LATE,
                     "update of " + e.getKey() + " incomplete or undecided when round " + c.round + " closed",
                     System.currentTimeMillis()));
@@ -192,6 +219,7 @@ public class ChunkAggregateFunction extends KeyedProcessFunction<String, RoundMe
             ctx.output(KRUM_CHUNKS, fwd);
         }
         java.math.BigInteger[] distances = AggregationRules.pairwiseSquaredDistances(chunks, task.expMin, task.expMax);
+        countCoordinates(task, c.chunkIndex, ids.size());
         String[] d = new String[distances.length];
         for (int k = 0; k < d.length; k++) {
             d[k] = distances[k].toString();
@@ -215,9 +243,15 @@ public class ChunkAggregateFunction extends KeyedProcessFunction<String, RoundMe
                 result.reason = "a reveal was retracted after its update was folded into the FedAvg sums";
             } else {
                 result.payload = floats(aggregate(task, c.chunkIndex, accepted), task.expMin);
+                countCoordinates(task, c.chunkIndex, accepted.size());
             }
             out.collect(result);
         }
+    }
+
+    /** {@code coordinates_aggregated_total}: the chunk's coordinates once per update aggregated. */
+    private void countCoordinates(TaskInfo task, int chunkIndex, int updates) {
+        coordinates.get(task.rule).inc((long) updates * task.wireParams().coordsInChunk(chunkIndex));
     }
 
     private long[] aggregate(TaskInfo task, int chunkIndex, Set<String> accepted) throws Exception {

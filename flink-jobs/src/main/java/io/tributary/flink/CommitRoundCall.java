@@ -17,6 +17,11 @@ public class CommitRoundCall {
     public long totalWeight;
     public int contributors;
     public long[] chainWeights;
+    /**
+     * Wall-clock unix millis at which the round's finisher emitted the call: the start of
+     * {@code commit_latency_seconds}. Not one of the call's arguments: left out of equals and toString.
+     */
+    public long emittedAtMillis;
 
     public CommitRoundCall() {}
 

@@ -4,8 +4,12 @@ import io.tributary.schemas.Keys;
 import io.tributary.schemas.Topics;
 import io.tributary.schemas.avro.RejectionReason;
 import java.nio.charset.StandardCharsets;
+import java.util.OptionalLong;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
@@ -18,6 +22,12 @@ import org.slf4j.LoggerFactory;
  * logged as an error, counted in {@code commitConflicts} and dead-lettered (reason
  * {@code CHAIN_REJECTED}, main output); the job goes on. Any other failure (the chain unreachable,
  * a revert) fails the job, which restarts from its last checkpoint and sends the call again.
+ *
+ * <p>Metrics ({@link JobMetrics}) of the transactions the sink sent and saw confirmed (a replayed
+ * commit that sends nothing is not counted again): {@code commits_total}, {@code commit_gas_used}
+ * (the last one's gas, 0 before the first), {@code commit_gas_used_total}, and
+ * {@code commit_latency_seconds}: wall-clock seconds from the finisher's emission of the call
+ * ({@link CommitRoundCall#emittedAtMillis}) to the sink's return with the confirmed receipt.
  */
 public class CommitRoundFunction extends ProcessFunction<CommitRoundCall, RawRecord> {
 
@@ -25,7 +35,10 @@ public class CommitRoundFunction extends ProcessFunction<CommitRoundCall, RawRec
 
     private final CommitmentSink sink;
     private transient Counter conflicts;
-    private transient Counter sent;
+    private transient Counter commits;
+    private transient Counter gasTotal;
+    private transient Histogram latency;
+    private transient volatile long lastGas;
 
     public CommitRoundFunction(CommitmentSink sink) {
         this.sink = sink;
@@ -34,15 +47,24 @@ public class CommitRoundFunction extends ProcessFunction<CommitRoundCall, RawRec
     @Override
     public void open(OpenContext ctx) throws Exception {
         conflicts = getRuntimeContext().getMetricGroup().counter("commitConflicts");
-        sent = getRuntimeContext().getMetricGroup().counter("commitsSent");
+        MetricGroup tributary = JobMetrics.group(getRuntimeContext());
+        commits = tributary.counter(JobMetrics.COMMITS);
+        gasTotal = tributary.counter(JobMetrics.COMMIT_GAS_USED_TOTAL);
+        tributary.gauge(JobMetrics.COMMIT_GAS_USED, (Gauge<Long>) () -> lastGas);
+        latency = tributary.histogram(JobMetrics.COMMIT_LATENCY, new JobMetrics.SecondsHistogram(JobMetrics.LATENCY_SAMPLES));
         sink.open();
     }
 
     @Override
     public void processElement(CommitRoundCall call, Context ctx, Collector<RawRecord> out) throws Exception {
         try {
-            sink.commitRound(call);
-            sent.inc();
+            OptionalLong gas = sink.commitRound(call);
+            if (gas.isPresent()) {
+                commits.inc();
+                lastGas = gas.getAsLong();
+                gasTotal.inc(gas.getAsLong());
+                latency.update(Math.max(0, System.currentTimeMillis() - call.emittedAtMillis));
+            }
         } catch (CommitConflictException e) {
             conflicts.inc();
             LOG.error("COMMITMENT CONFLICT for round {} of task {}: {}", call.round, call.taskId, e.getMessage());

@@ -1,6 +1,7 @@
 package io.tributary.flink;
 
 import java.io.Serializable;
+import java.util.OptionalLong;
 
 /**
  * Where a committed round goes on-chain. The implementation calls {@code commitRound} through the
@@ -16,10 +17,13 @@ public interface CommitmentSink extends Serializable {
     /**
      * Commits one round.
      *
+     * @return the gas used by the {@code commitRound} transaction this call sent and saw confirmed;
+     *     empty when it sent none: commits are off, or the round's commit had been sent before (a
+     *     replay after a failover), whose transaction was counted by the attempt that sent it
      * @throws CommitConflictException when different roots are already committed for the round
      * @throws Exception anything else fails the job (it then restarts from its last checkpoint)
      */
-    void commitRound(CommitRoundCall call) throws Exception;
+    OptionalLong commitRound(CommitRoundCall call) throws Exception;
 
     /** Called once per parallel instance before the first call. */
     default void open() throws Exception {}

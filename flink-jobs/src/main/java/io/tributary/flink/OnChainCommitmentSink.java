@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.crypto.Credentials;
@@ -107,7 +108,7 @@ public final class OnChainCommitmentSink implements CommitmentSink {
     }
 
     @Override
-    public void commitRound(CommitRoundCall call) throws Exception {
+    public OptionalLong commitRound(CommitRoundCall call) throws Exception {
         String key = idempotencyKey(call.taskId, call.round);
         List<BigInteger> chainWeights = new ArrayList<>();
         for (long w : call.chainWeights) {
@@ -135,6 +136,7 @@ public final class OnChainCommitmentSink implements CommitmentSink {
         }
         LOG.info("commitRound for round {} of task {} mined in block {} (tx {}{})", call.round, call.taskId,
                 result.blockNumber(), result.transactionHash(), result.replayed() ? ", replayed" : "");
+        return result.replayed() ? OptionalLong.empty() : OptionalLong.of(result.receipt().getGasUsed().longValueExact());
     }
 
     /** The writer's idempotency key of a round's commitment: one per (task, round). */

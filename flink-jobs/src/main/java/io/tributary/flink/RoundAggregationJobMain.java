@@ -122,7 +122,10 @@ public final class RoundAggregationJobMain {
     /** The on-chain sink when {@code commit.on-chain} is true, else one that only logs the call. */
     static CommitmentSink commitmentSink(Configuration conf) {
         if (!conf.get(COMMIT_ON_CHAIN)) {
-            return call -> LOG.warn("on-chain commits are off (--{} false); not sent: {}", COMMIT_ON_CHAIN.key(), call);
+            return call -> {
+                LOG.warn("on-chain commits are off (--{} false); not sent: {}", COMMIT_ON_CHAIN.key(), call);
+                return java.util.OptionalLong.empty();
+            };
         }
         return OnChainCommitmentSink.builder()
                 .rpcUrl(required(conf, COMMIT_RPC_URL))

@@ -5,8 +5,11 @@ import io.tributary.schemas.avro.AggregationRule;
 import io.tributary.schemas.avro.RejectionReason;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -15,6 +18,8 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -30,6 +35,15 @@ import org.slf4j.LoggerFactory;
  * closed changes nothing: it is counted ({@code revealsRetractedAfterClose}) and dead-lettered. Emits {@code CLOSE} to every chunk
  * key (main output) and a {@code SUMMARY} to the finisher ({@link #SUMMARY}); then keeps only a
  * tombstone until the close time, so that everything is cleared once the round is over.
+ *
+ * <p>Metrics ({@link JobMetrics}): the gauge {@code rounds_open} per rule is the number of rounds
+ * of this subtask that have seen a reveal and not closed yet. It is kept in memory, not in state:
+ * after a restore from a checkpoint it counts a restored round only from the round's next input or
+ * timer on (its close timer at the latest), so for a while it can be lower than the rounds in
+ * state. The moment the watermark (the chain clock) is first seen past the round's reveal deadline
+ * is kept, in state, as wall-clock millis and handed on in the summary
+ * ({@link RoundMessage#deadlinePassedAtMillis}): {@link RoundFinishFunction} measures
+ * {@code round_close_latency_seconds} from it.
  */
 public class RoundCloseFunction extends KeyedProcessFunction<String, RoundMessage, RoundMessage> {
 
@@ -40,8 +54,11 @@ public class RoundCloseFunction extends KeyedProcessFunction<String, RoundMessag
     private transient MapState<String, Boolean> revealed;
     private transient MapState<String, RoundMessage> statuses;
     private transient ValueState<Boolean> closed;
+    /** Wall-clock millis at which the watermark was seen past the round's reveal deadline. */
+    private transient ValueState<Long> deadlinePassedAt;
     private transient Counter retractedAfterClose;
-    private transient Counter failedRounds;
+    /** Keys of the rounds open in this subtask, per rule ({@code rounds_open}). */
+    private transient Map<AggregationRule, Set<String>> open;
 
     @Override
     public void open(OpenContext ctx) {
@@ -50,8 +67,15 @@ public class RoundCloseFunction extends KeyedProcessFunction<String, RoundMessag
         statuses = getRuntimeContext().getMapState(new MapStateDescriptor<>("statuses", Types.STRING,
                 TypeInformation.of(RoundMessage.class)));
         closed = getRuntimeContext().getState(new ValueStateDescriptor<>("closed", Types.BOOLEAN));
+        deadlinePassedAt = getRuntimeContext().getState(new ValueStateDescriptor<>("deadline-passed-at", Types.LONG));
         retractedAfterClose = getRuntimeContext().getMetricGroup().counter("revealsRetractedAfterClose");
-        failedRounds = getRuntimeContext().getMetricGroup().counter("failedRounds");
+        MetricGroup tributary = JobMetrics.group(getRuntimeContext());
+        open = new EnumMap<>(AggregationRule.class);
+        for (AggregationRule r : AggregationRule.values()) {
+            Set<String> keys = new HashSet<>();
+            open.put(r, keys);
+            JobMetrics.rule(tributary, r).gauge(JobMetrics.ROUNDS_OPEN, (Gauge<Integer>) keys::size);
+        }
     }
 
     @Override
@@ -75,6 +99,7 @@ public class RoundCloseFunction extends KeyedProcessFunction<String, RoundMessag
             ctx.timerService().registerEventTimeTimer(m.task.revealsFinalMillis(m.round));
             ctx.timerService().registerEventTimeTimer(m.task.closeTimeMillis(m.round));
         }
+        open.get(m.task.rule).add(ctx.getCurrentKey());
         String id = m.contributorId();
         if (m.kind == RoundMessage.Kind.REVEAL) {
             revealed.put(id, m.retracted);
@@ -84,8 +109,11 @@ public class RoundCloseFunction extends KeyedProcessFunction<String, RoundMessag
                 revealed.put(id, true);
             }
         }
-        if (ctx.timerService().currentWatermark() >= m.task.revealsFinalMillis(m.round) && allDecided()) {
-            close(ctx, out);
+        if (ctx.timerService().currentWatermark() >= m.task.revealsFinalMillis(m.round)) {
+            markDeadlinePassed();
+            if (allDecided()) {
+                close(ctx, out);
+            }
         }
     }
 
@@ -112,8 +140,17 @@ public class RoundCloseFunction extends KeyedProcessFunction<String, RoundMessag
             }
             return;
         }
+        open.get(t.rule).add(ctx.getCurrentKey()); // a round restored from a checkpoint counts from here
+        markDeadlinePassed(); // both timers are at or after the reveal deadline
         if (timestamp >= t.closeTimeMillis(round) || allDecided()) {
             close(ctx, out);
+        }
+    }
+
+    /** Remembers when the watermark was first seen past the round's reveal deadline (wall clock). */
+    private void markDeadlinePassed() throws Exception {
+        if (deadlinePassedAt.value() == null) {
+            deadlinePassedAt.update(System.currentTimeMillis());
         }
     }
 
@@ -145,6 +182,8 @@ public class RoundCloseFunction extends KeyedProcessFunction<String, RoundMessag
         summary.failed = failure != null;
         summary.reason = failure;
         summary.rejectedChunks = rejected;
+        Long deadlinePassed = deadlinePassedAt.value();
+        summary.deadlinePassedAtMillis = deadlinePassed == null ? System.currentTimeMillis() : deadlinePassed;
         summary.contributorChains = new long[accepted.size()];
         summary.contributorWorkers = new String[accepted.size()];
         summary.contributorWeights = new long[accepted.size()];
@@ -157,7 +196,6 @@ public class RoundCloseFunction extends KeyedProcessFunction<String, RoundMessag
             System.arraycopy(s.updateRoot, 0, summary.contributorRoots, 32 * i, 32);
         }
         if (failure != null) {
-            failedRounds.inc();
             LOG.warn("round {} of task {} failed: {}", round, taskId, failure);
         }
         for (int c = 0; c < t.chunkCount(); c++) {
@@ -170,6 +208,8 @@ public class RoundCloseFunction extends KeyedProcessFunction<String, RoundMessag
             out.collect(close);
         }
         ctx.output(SUMMARY, summary);
+        open.get(t.rule).remove(ctx.getCurrentKey());
+        deadlinePassedAt.clear();
         long closeAt = t.closeTimeMillis(round);
         if (ctx.timerService().currentWatermark() >= closeAt) {
             clearAll();
@@ -182,6 +222,7 @@ public class RoundCloseFunction extends KeyedProcessFunction<String, RoundMessag
     }
 
     private void clearAll() {
+        deadlinePassedAt.clear();
         task.clear();
         revealed.clear();
         statuses.clear();

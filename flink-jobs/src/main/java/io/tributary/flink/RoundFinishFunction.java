@@ -2,6 +2,7 @@ package io.tributary.flink;
 
 import io.tributary.schemas.Keys;
 import io.tributary.schemas.Topics;
+import io.tributary.schemas.avro.AggregationRule;
 import io.tributary.schemas.avro.ChainWeight;
 import io.tributary.schemas.avro.ModelChunk;
 import io.tributary.schemas.avro.RoundCommitment;
@@ -13,7 +14,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -22,6 +25,8 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -37,6 +42,15 @@ import org.slf4j.LoggerFactory;
  * {@code modelRoot}), one {@code rounds.commitments} record ({@link #COMMITMENTS}) and the
  * {@code commitRound} call ({@link #CALLS}). A failed round (closer, aggregate, or no usable
  * initial model) gives only a FAILED commitment. Its state is cleared at once.
+ *
+ * <p>Metrics ({@link JobMetrics}), per rule: {@code rounds_closed_total} per outcome
+ * ({@code committed}: a COMMITTED commitment and a {@code commitRound} call went out; {@code failed}:
+ * a FAILED commitment), and {@code round_close_latency_seconds}: the wall-clock seconds from the
+ * moment the round closer saw the watermark, i.e. the chain clock, pass the round's reveal deadline
+ * ({@link RoundMessage#deadlinePassedAtMillis}) to the moment this function emits the round's
+ * commitment, whatever the outcome. It includes the wait for late chunks and verdicts (up to the
+ * close grace), the aggregation, the model update and the Merkle trees; across TaskManagers it
+ * is subject to their clocks' skew, and after a restore to the time the job was down.
  */
 public class RoundFinishFunction extends KeyedProcessFunction<String, RoundMessage, RawRecord> {
 
@@ -46,14 +60,24 @@ public class RoundFinishFunction extends KeyedProcessFunction<String, RoundMessa
 
     private transient ValueState<RoundMessage> summary;
     private transient MapState<Integer, RoundMessage> models;
-    private transient Counter committed;
+    private transient Map<AggregationRule, Counter> committed;
+    private transient Map<AggregationRule, Counter> failed;
+    private transient Map<AggregationRule, Histogram> closeLatency;
 
     @Override
     public void open(OpenContext ctx) {
         summary = getRuntimeContext().getState(new ValueStateDescriptor<>("summary", TypeInformation.of(RoundMessage.class)));
         models = getRuntimeContext().getMapState(new MapStateDescriptor<>("models", Types.INT,
                 TypeInformation.of(RoundMessage.class)));
-        committed = getRuntimeContext().getMetricGroup().counter("committedRounds");
+        MetricGroup tributary = JobMetrics.group(getRuntimeContext());
+        committed = new EnumMap<>(AggregationRule.class);
+        failed = new EnumMap<>(AggregationRule.class);
+        for (AggregationRule r : AggregationRule.values()) {
+            MetricGroup rule = JobMetrics.rule(tributary, r);
+            committed.put(r, rule.addGroup(JobMetrics.OUTCOME, JobMetrics.COMMITTED).counter(JobMetrics.ROUNDS_CLOSED));
+            failed.put(r, rule.addGroup(JobMetrics.OUTCOME, JobMetrics.FAILED).counter(JobMetrics.ROUNDS_CLOSED));
+        }
+        closeLatency = JobMetrics.latencyPerRule(tributary, JobMetrics.ROUND_CLOSE_LATENCY);
     }
 
     @Override
@@ -81,9 +105,14 @@ public class RoundFinishFunction extends KeyedProcessFunction<String, RoundMessa
         }
         if (failure != null) {
             ctx.output(COMMITMENTS, commitment(s, RoundOutcome.FAILED, null, null, failure));
+            failed.get(t.rule).inc();
             LOG.warn("round {} of task {} failed: {}", s.round, s.taskId, failure);
         } else {
             finish(s, ctx, out);
+            committed.get(t.rule).inc();
+        }
+        if (s.deadlinePassedAtMillis > 0) {
+            closeLatency.get(t.rule).update(Math.max(0, System.currentTimeMillis() - s.deadlinePassedAtMillis));
         }
         summary.clear();
         models.clear();
@@ -124,8 +153,8 @@ public class RoundFinishFunction extends KeyedProcessFunction<String, RoundMessa
         call.totalWeight = totalWeight(s);
         call.contributors = contributions.size();
         call.chainWeights = chainWeights(s);
+        call.emittedAtMillis = System.currentTimeMillis();
         ctx.output(CALLS, call);
-        committed.inc();
         LOG.info("round {} of task {} aggregated: modelRoot 0x{}, {} contributors", s.round, s.taskId,
                 HexFormat.of().formatHex(modelRoot), contributions.size());
     }

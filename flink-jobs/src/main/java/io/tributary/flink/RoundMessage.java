@@ -57,6 +57,11 @@ public class RoundMessage {
     public byte[] contributorRoots;
     public long[] contributorWeights;
     public int rejectedChunks;
+    /**
+     * SUMMARY: wall-clock unix millis at which the round closer saw the watermark (the chain clock)
+     * pass the round's reveal deadline; the start of {@code round_close_latency_seconds}.
+     */
+    public long deadlinePassedAtMillis;
     /** KRUM_PARTIAL: exact integers in decimal. */
     public String[] values;
     public boolean failed;

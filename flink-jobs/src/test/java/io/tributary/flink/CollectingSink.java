@@ -3,6 +3,7 @@ package io.tributary.flink;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -41,18 +42,28 @@ final class CollectingSink<T> implements Sink<T> {
         };
     }
 
-    /** A {@link CommitmentSink} collecting the calls under the same kind of static name. */
+    /**
+     * A {@link CommitmentSink} collecting the calls under the same kind of static name; it reports
+     * each call as a confirmed transaction of {@code gasPerCall} gas, or as nothing sent when that is 0.
+     */
     static final class Calls implements CommitmentSink {
         private final String name;
+        private final long gasPerCall;
 
         Calls(String name) {
+            this(name, 0);
+        }
+
+        Calls(String name, long gasPerCall) {
             this.name = name;
+            this.gasPerCall = gasPerCall;
             RESULTS.put(name, new CopyOnWriteArrayList<>());
         }
 
         @Override
-        public void commitRound(CommitRoundCall call) {
+        public OptionalLong commitRound(CommitRoundCall call) {
             RESULTS.get(name).add(call);
+            return gasPerCall > 0 ? OptionalLong.of(gasPerCall) : OptionalLong.empty();
         }
 
         List<CommitRoundCall> values() {

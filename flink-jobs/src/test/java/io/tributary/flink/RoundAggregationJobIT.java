@@ -51,21 +51,40 @@ class RoundAggregationJobIT {
         Configuration conf = new Configuration();
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+        Outputs outputs = build(env, events, blocks, chunks, 0);
+        env.execute("round-aggregation-" + parallelism);
+        return outputs.run();
+    }
+
+    /** The collecting sinks of one job. */
+    record Outputs(CollectingSink<RawRecord> models, CollectingSink<RawRecord> commitments,
+                   CollectingSink<RawRecord> deadLetters, CollectingSink.Calls calls) {
+
+        /** What the sinks collected, decoded. */
+        Run run() {
+            return new Run(
+                    models.values().stream().map(r -> Topics.MODEL_CHUNKS.deserializeValue(r.value))
+                            .sorted(Comparator.comparingInt(ModelChunk::getChunkIndex)).toList(),
+                    commitments.values().stream().map(r -> Topics.ROUND_COMMITMENTS.deserializeValue(r.value)).toList(),
+                    calls.values(),
+                    deadLetters.values().stream().map(r -> Topics.DEADLETTER.deserializeValue(r.value)).toList());
+        }
+    }
+
+    /**
+     * Lays the job out on {@code env} with in-memory sources of the records and collecting sinks, in
+     * REPLAY time; the commitment sink reports each call as a confirmed transaction of
+     * {@code gasPerCommit} gas (0: as nothing sent).
+     */
+    static Outputs build(StreamExecutionEnvironment env, List<RawRecord> events, List<RawRecord> blocks,
+                         List<RawRecord> chunks, long gasPerCommit) {
         env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
         String id = UUID.randomUUID().toString();
-        CollectingSink<RawRecord> models = new CollectingSink<>(id + "-models");
-        CollectingSink<RawRecord> commitments = new CollectingSink<>(id + "-commitments");
-        CollectingSink<RawRecord> dead = new CollectingSink<>(id + "-dead");
-        CollectingSink.Calls calls = new CollectingSink.Calls(id + "-calls");
-        new RoundAggregationJob(source(events), source(blocks), source(chunks), models, commitments, dead, calls,
-                Fixtures.config(RoundAggregationJob.TimeMode.REPLAY)).build(env);
-        env.execute("round-aggregation-" + parallelism);
-        return new Run(
-                models.values().stream().map(r -> Topics.MODEL_CHUNKS.deserializeValue(r.value))
-                        .sorted(Comparator.comparingInt(ModelChunk::getChunkIndex)).toList(),
-                commitments.values().stream().map(r -> Topics.ROUND_COMMITMENTS.deserializeValue(r.value)).toList(),
-                calls.values(),
-                dead.values().stream().map(r -> Topics.DEADLETTER.deserializeValue(r.value)).toList());
+        Outputs outputs = new Outputs(new CollectingSink<>(id + "-models"), new CollectingSink<>(id + "-commitments"),
+                new CollectingSink<>(id + "-dead"), new CollectingSink.Calls(id + "-calls", gasPerCommit));
+        new RoundAggregationJob(source(events), source(blocks), source(chunks), outputs.models(), outputs.commitments(),
+                outputs.deadLetters(), outputs.calls(), Fixtures.config(RoundAggregationJob.TimeMode.REPLAY)).build(env);
+        return outputs;
     }
 
     private static DataGeneratorSource<RawRecord> source(List<RawRecord> records) {

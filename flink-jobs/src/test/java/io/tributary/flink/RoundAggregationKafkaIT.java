@@ -191,6 +191,14 @@ class RoundAggregationKafkaIT {
 
         RoundCommitment rc = awaitCommitment(task);
         assertCommittedOnce(task, rc, WORKERS);
+        // the commit's metrics: one transaction, its gas as the chain's receipt says
+        BigInteger gas = anvil.web3j.ethGetTransactionReceipt(roundCommittedOnChain(task).get(0).log.getTransactionHash())
+                .send().getTransactionReceipt().orElseThrow().getGasUsed();
+        await("the commit counted", () -> counter(JobMetrics.COMMITS) == 1);
+        assertThat(counter(JobMetrics.COMMIT_GAS_USED_TOTAL)).isEqualTo(gas.longValueExact());
+        assertThat(counter(JobMetrics.CHUNKS_ADMITTED)).isEqualTo((long) WORKERS * Fixtures.chunkCount());
+        assertThat(counter(JobMetrics.COORDINATES_AGGREGATED)).isEqualTo((long) WORKERS * Fixtures.DIMENSION);
+        assertThat(counter(JobMetrics.ROUNDS_CLOSED)).isEqualTo(1);
         cluster.cancelJob(job).get(30, TimeUnit.SECONDS);
     }
 
@@ -236,7 +244,7 @@ class RoundAggregationKafkaIT {
                 .extracting(DeadLetter::getSourceTopic).containsOnly(Topics.UPDATE_CHUNKS.name()).isNotEmpty();
 
         // after the close: a retraction of a counted worker is an alarm (dead letter + metric), nothing changes
-        long alarmsBefore = counter("rejectedChunks") + counter("revealsRetractedAfterClose");
+        long alarmsBefore = counter("revealRetractionsRejected") + counter("revealsRetractedAfterClose");
         produce(List.of(task.reveal(ChangeOp.d, 0, task.start + 700)));
         await("a dead letter of the retraction after close", () -> deadLetters().stream().anyMatch(d ->
                 d.getReason() == RejectionReason.RETRACTED && d.getSourceTopic().equals(Topics.CHAIN_EVENTS.name())));
@@ -244,7 +252,7 @@ class RoundAggregationKafkaIT {
                 .filter(d -> d.getSourceTopic().equals(Topics.CHAIN_EVENTS.name())).toList();
         assertThat(late).singleElement().satisfies(d ->
                 assertThat(d.getDetail()).contains("closed: nothing was changed"));
-        await("the alarm counted", () -> counter("rejectedChunks")
+        await("the alarm counted", () -> counter("revealRetractionsRejected")
                 + counter("revealsRetractedAfterClose") == alarmsBefore + 1);
         assertCommittedOnce(task, rc, WORKERS);
         cluster.cancelJob(job).get(30, TimeUnit.SECONDS);

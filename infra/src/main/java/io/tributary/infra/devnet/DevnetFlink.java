@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * The devnet's Flink: a MiniCluster in the supervisor JVM (one TaskManager, REST API and web UI on
  * 127.0.0.1) running the same RoundAggregationJob that {@code ./tributary flink submit} sends to a
  * real cluster, with the same options: the devnet's Kafka, on-chain commits on home with the
- * aggregator key, RocksDB state and exactly-once checkpoints under the devnet dir.
+ * aggregator key, RocksDB state and exactly-once checkpoints under the devnet dir. Its metrics (the
+ * job's, infra/docs/metrics.md, and Flink's own) are served by {@link DevnetPrometheusReporter} on
+ * 127.0.0.1 under the names Flink's Prometheus reporter gives them on a cluster.
  */
 final class DevnetFlink implements AutoCloseable {
 
@@ -35,13 +37,17 @@ final class DevnetFlink implements AutoCloseable {
     static final String JOB_NAME = "tributary-round-aggregation";
     /** Checkpoints publish the job's Kafka transactions: short, so commitments follow rounds closely. */
     static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
+    /** The name of the metric reporter in the cluster's configuration ({@code metrics.reporter.prom.*}). */
+    static final String REPORTER = "prom";
 
     private final MiniCluster cluster;
     private final JobID jobId;
+    private final int metricsPort;
 
-    private DevnetFlink(MiniCluster cluster, JobID jobId) {
+    private DevnetFlink(MiniCluster cluster, JobID jobId, int metricsPort) {
         this.cluster = cluster;
         this.jobId = jobId;
+        this.metricsPort = metricsPort;
     }
 
     /**
@@ -68,10 +74,51 @@ final class DevnetFlink implements AutoCloseable {
         return o;
     }
 
-    /** Starts the MiniCluster on {@code restPort} and submits the job; returns once it runs. */
+    /** {@link #start(DevnetInfo, Path, int, int, int)} without a metrics endpoint. */
     static DevnetFlink start(DevnetInfo info, Path dir, int restPort, int modelParameters)
             throws IOException, InterruptedException {
+        return start(info, dir, restPort, 0, modelParameters);
+    }
+
+    /**
+     * Starts the MiniCluster on {@code restPort}, its metrics on 127.0.0.1:{@code metricsPort}
+     * ({@code 0}: none), and submits the job; returns once it runs.
+     */
+    static DevnetFlink start(DevnetInfo info, Path dir, int restPort, int metricsPort, int modelParameters)
+            throws IOException, InterruptedException {
         Path state = Files.createDirectories(dir.resolve(STATE_DIR));
+        Configuration flink = clusterConfiguration(state, restPort, metricsPort);
+        MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
+                .setConfiguration(flink).setNumTaskManagers(1).setNumSlotsPerTaskManager(1).build());
+        try {
+            cluster.start();
+            Configuration options = Configuration.fromMap(jobOptions(info, dir, modelParameters));
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+            env.setParallelism(1);
+            env.enableCheckpointing(options.get(RoundAggregationJobMain.CHECKPOINT_INTERVAL).toMillis(),
+                    CheckpointingMode.EXACTLY_ONCE);
+            RoundAggregationJobMain.job(options).build(env);
+            JobGraph graph = env.getStreamGraph().getJobGraph();
+            JobID id = cluster.submitJob(graph).get().getJobID();
+            awaitRunning(cluster, id, Duration.ofSeconds(60));
+            LOG.info("round aggregation job {} runs on the devnet's MiniCluster (REST {}, metrics {})", id,
+                    cluster.getRestAddress().get(), metricsPort > 0 ? metricsUrl(metricsPort) : "off");
+            return new DevnetFlink(cluster, id, metricsPort);
+        } catch (Exception e) {
+            closeQuietly(cluster);
+            if (e instanceof InterruptedException ie) {
+                throw ie;
+            }
+            throw new IOException("starting the round aggregation job failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The MiniCluster's configuration: everything on 127.0.0.1, REST on {@code restPort}, state and
+     * temporary files under {@code state}, and with {@code metricsPort > 0} the reporter
+     * {@value #REPORTER} = {@link DevnetPrometheusReporterFactory} on that port.
+     */
+    static Configuration clusterConfiguration(Path state, int restPort, int metricsPort) throws IOException {
         Configuration flink = new Configuration();
         flink.setString("rest.address", "127.0.0.1");
         flink.setString("rest.bind-address", "127.0.0.1");
@@ -90,29 +137,19 @@ final class DevnetFlink implements AutoCloseable {
         flink.setString("restart-strategy.type", "fixed-delay");
         flink.setString("restart-strategy.fixed-delay.attempts", "1000");
         flink.setString("restart-strategy.fixed-delay.delay", "2 s");
-
-        MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
-                .setConfiguration(flink).setNumTaskManagers(1).setNumSlotsPerTaskManager(1).build());
-        try {
-            cluster.start();
-            Configuration options = Configuration.fromMap(jobOptions(info, dir, modelParameters));
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-            env.setParallelism(1);
-            env.enableCheckpointing(options.get(RoundAggregationJobMain.CHECKPOINT_INTERVAL).toMillis(),
-                    CheckpointingMode.EXACTLY_ONCE);
-            RoundAggregationJobMain.job(options).build(env);
-            JobGraph graph = env.getStreamGraph().getJobGraph();
-            JobID id = cluster.submitJob(graph).get().getJobID();
-            awaitRunning(cluster, id, Duration.ofSeconds(60));
-            LOG.info("round aggregation job {} runs on the devnet's MiniCluster (REST {})", id, cluster.getRestAddress().get());
-            return new DevnetFlink(cluster, id);
-        } catch (Exception e) {
-            closeQuietly(cluster);
-            if (e instanceof InterruptedException ie) {
-                throw ie;
-            }
-            throw new IOException("starting the round aggregation job failed: " + e.getMessage(), e);
+        if (metricsPort < 0 || metricsPort > 65535) {
+            throw new IllegalArgumentException("metricsPort must be 0 (off) or a port, was " + metricsPort);
         }
+        if (metricsPort > 0) {
+            flink.setString("metrics.reporter." + REPORTER + ".factory.class", DevnetPrometheusReporterFactory.class.getName());
+            flink.setString("metrics.reporter." + REPORTER + "." + DevnetPrometheusReporterFactory.PORT,
+                    Integer.toString(metricsPort));
+        }
+        return flink;
+    }
+
+    private static String metricsUrl(int port) {
+        return "http://" + DevnetPrometheusReporter.HOST + ":" + port + "/metrics";
     }
 
     private static void awaitRunning(MiniCluster cluster, JobID id, Duration timeout) throws Exception {
@@ -130,6 +167,11 @@ final class DevnetFlink implements AutoCloseable {
             }
             Thread.sleep(100);
         }
+    }
+
+    /** Where Prometheus scrapes the devnet's Flink ({@code tributary-flink}); null when started without metrics. */
+    String metricsUrl() {
+        return metricsPort > 0 ? metricsUrl(metricsPort) : null;
     }
 
     JobID jobId() {
