@@ -58,7 +58,7 @@ class DeploymentFilesTest {
 
     private static List<Path> deploymentFiles() throws IOException {
         List<Path> files = new ArrayList<>();
-        for (Path dir : List.of(COMPOSE, K8S)) {
+        for (Path dir : List.of(COMPOSE, K8S, INFRA.resolve("prometheus"), INFRA.resolve("grafana"))) {
             try (Stream<Path> walk = Files.walk(dir)) {
                 walk.filter(Files::isRegularFile)
                         .filter(p -> !COMPOSE.relativize(p.toAbsolutePath()).startsWith("secrets"))
@@ -315,6 +315,8 @@ class DeploymentFilesTest {
         });
         Pattern hostPort = Pattern.compile("\\b([a-z][a-z0-9-]*):(\\d{2,5})\\b");
         List<Path> files = new ArrayList<>(List.of(COMPOSE.resolve("docker-compose.yml")));
+        files.add(INFRA.resolve("prometheus/compose.yml"));
+        files.add(INFRA.resolve("grafana/provisioning/datasources/prometheus.yml"));
         try (Stream<Path> config = Files.walk(COMPOSE.resolve("config"))) {
             config.filter(Files::isRegularFile).forEach(files::add);
         }

@@ -74,12 +74,6 @@ final class DevnetFlink implements AutoCloseable {
         return o;
     }
 
-    /** {@link #start(DevnetInfo, Path, int, int, int)} without a metrics endpoint. */
-    static DevnetFlink start(DevnetInfo info, Path dir, int restPort, int modelParameters)
-            throws IOException, InterruptedException {
-        return start(info, dir, restPort, 0, modelParameters);
-    }
-
     /**
      * Starts the MiniCluster on {@code restPort}, its metrics on 127.0.0.1:{@code metricsPort}
      * ({@code 0}: none), and submits the job; returns once it runs.
