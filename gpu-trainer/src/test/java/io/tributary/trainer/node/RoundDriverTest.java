@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.tributary.ingest.testing.MetricsScrape;
 import io.tributary.schemas.tensor.TensorEncoder;
 import io.tributary.schemas.tensor.WireParams;
 import io.tributary.trainer.node.RoundStateMachine.Action;
@@ -176,8 +177,8 @@ class RoundDriverTest {
     }
 
     private double metric(String series) {
-        String text = Exposition.of(registry);
-        return Exposition.value(text, series).orElseThrow(() -> new AssertionError("no " + series + " in\n" + text));
+        String text = MetricsScrape.text(registry);
+        return MetricsScrape.find(text, series).orElseThrow(() -> new AssertionError("no " + series + " in\n" + text));
     }
 
     private double phaseSeconds(String what, String phase) {

@@ -18,6 +18,7 @@ import io.tributary.contracts.testing.Anvil;
 import io.tributary.contracts.tx.TransactionWriter;
 import io.tributary.contracts.tx.TxRequest;
 import io.tributary.ingest.testing.KafkaTestBroker;
+import io.tributary.ingest.testing.MetricsScrape;
 import io.tributary.schemas.Keys;
 import io.tributary.schemas.Topics;
 import io.tributary.schemas.avro.ChainEvent;
@@ -36,10 +37,6 @@ import io.tributary.trainer.Nd4jRuntime;
 import io.tributary.trainer.data.MnistLoader;
 import io.tributary.trainer.data.Sample;
 import java.math.BigInteger;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -93,7 +90,6 @@ class TrainerNodeIT {
     private static final MlpSpec SPEC = MlpSpec.mnist();
     private static final int CHUNK_LEAVES_LOG2 = 8;
     private static final long CHALLENGE_WINDOW = 5;
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final Map<String, TransactionWriter> writers = new HashMap<>();
@@ -433,18 +429,15 @@ class TrainerNodeIT {
     }
 
     private static String scrape(MetricsEndpoint endpoint) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(endpoint.url())).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).isEqualTo(200);
-        return response.body();
+        return MetricsScrape.http(endpoint.url());
     }
 
     private static double scrape(MetricsEndpoint endpoint, String series) throws Exception {
-        return Exposition.value(scrape(endpoint), series).orElse(Double.NaN);
+        return MetricsScrape.find(scrape(endpoint), series).orElse(Double.NaN);
     }
 
     private static double value(String exposition, String series) {
-        return Exposition.value(exposition, series).orElseThrow(() -> new AssertionError("no series " + series));
+        return MetricsScrape.value(exposition, series);
     }
 
     private interface Condition {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.tributary.ingest.testing.MetricsScrape;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -65,17 +66,17 @@ class TrainerNodeTest {
         PrometheusRegistry registry = new PrometheusRegistry();
         try (TrainerNode node = builder().metrics(registry, "arbitrum-local").build()) {
             assertThat(node.metricsRegistry()).isSameAs(registry);
-            String text = Exposition.of(registry);
-            assertThat(Exposition.value(text, "tributary_worker_rounds_contributed_total{chain=\"arbitrum-local\"}"))
+            String text = MetricsScrape.text(registry);
+            assertThat(MetricsScrape.find(text, "tributary_worker_rounds_contributed_total{chain=\"arbitrum-local\"}"))
                     .hasValue(4); // published, claimed, revealed of task 7 and the unclaimable one of task 8
-            assertThat(Exposition.value(text, "tributary_worker_stake_tokens{chain=\"arbitrum-local\"}")).hasValue(0);
+            assertThat(MetricsScrape.find(text, "tributary_worker_stake_tokens{chain=\"arbitrum-local\"}")).hasValue(0);
         }
     }
 
     @Test
     void shouldKeepItsMetricsInARegistryOfItsOwnLabelledWithTheChainIdWhenGivenNone() throws Exception {
         try (TrainerNode node = builder().build()) {
-            assertThat(Exposition.value(Exposition.of(node.metricsRegistry()),
+            assertThat(MetricsScrape.find(MetricsScrape.text(node.metricsRegistry()),
                     "tributary_worker_rounds_contributed_total{chain=\"" + chain.chainId() + "\"}")).hasValue(0);
         }
     }

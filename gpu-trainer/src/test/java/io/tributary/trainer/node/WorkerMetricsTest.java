@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.tributary.ingest.testing.MetricsScrape;
 import java.math.BigInteger;
 import org.junit.jupiter.api.Test;
 
@@ -12,8 +13,8 @@ class WorkerMetricsTest {
     private final PrometheusRegistry registry = new PrometheusRegistry();
 
     private double value(String series) {
-        return Exposition.value(Exposition.of(registry), series)
-                .orElseThrow(() -> new AssertionError("no series " + series + " in\n" + Exposition.of(registry)));
+        return MetricsScrape.find(MetricsScrape.text(registry), series)
+                .orElseThrow(() -> new AssertionError("no series " + series + " in\n" + MetricsScrape.text(registry)));
     }
 
     @Test
@@ -28,7 +29,7 @@ class WorkerMetricsTest {
         assertThat(value("tributary_worker_rounds_contributed_total{chain=\"arbitrum-local\"}")).isZero();
         assertThat(value("tributary_worker_stake_tokens{chain=\"arbitrum-local\"}")).isZero();
         assertThat(value("tributary_worker_rewards_tokens{chain=\"arbitrum-local\"}")).isZero();
-        assertThat(Exposition.of(registry)).doesNotContain("task=");
+        assertThat(MetricsScrape.text(registry)).doesNotContain("task=");
     }
 
     @Test
