@@ -1,8 +1,11 @@
 package io.tributary.ingest.relayer;
 
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -31,8 +34,9 @@ public final class Relayer implements AutoCloseable {
 
     /**
      * Like {@link #start(RelayerConfig, List, boolean, RelayerListener)}, with the submitter's metrics
-     * ({@link RelayerMetrics}, a series per destination chain) in {@code metrics}; guardians have none
-     * of their own, so a process of guardians only registers nothing.
+     * ({@link RelayerMetrics}, a series per destination chain) and the guardians' attestations signed
+     * ({@code tributary_relayer_attestations_signed_total}, a series per guardian number) in
+     * {@code metrics}.
      */
     public static Relayer start(RelayerConfig config, List<Integer> guardianIndexes, boolean withSubmitter,
             RelayerListener listener, PrometheusRegistry metrics) {
@@ -44,8 +48,18 @@ public final class Relayer implements AutoCloseable {
             }
         }
         List<Guardian> guardians = new ArrayList<>();
+        Map<String, Guardian> byNumber = new LinkedHashMap<>();
         for (int k : chosen) {
-            guardians.add(Guardian.of(config, k, listener));
+            Guardian guardian = Guardian.of(config, k, listener);
+            guardians.add(guardian);
+            byNumber.put(Integer.toString(k), guardian);
+        }
+        if (!byNumber.isEmpty()) {
+            CounterWithCallback.builder().name("tributary_relayer_attestations_signed_total")
+                    .help("Approval digests a guardian signed and published to gateway.attestations")
+                    .labelNames("guardian")
+                    .callback(cb -> byNumber.forEach((k, g) -> cb.call(g.signedCount(), k)))
+                    .register(metrics);
         }
         Submitter submitter = (withSubmitter || all) ? new Submitter(config, listener, RelayerMetrics.of(metrics, config))
                 : null;

@@ -181,6 +181,15 @@ class RelayerIT {
             assertThat(MetricsScrape.value(text, "tributary_relayer_oldest_pending_age_seconds" + to)).isZero();
             assertThat(MetricsScrape.value(text, "tributary_relayer_messages_executed_total{destination=\"" + SOURCE
                     + "\"}")).as("nothing went to the source chain").isZero();
+            for (Guardian g : relayer.guardians()) {
+                assertThat(g.signedCount()).as("guardian %s signed", g.address()).isPositive();
+            }
+            assertThat(MetricsScrape.value(text, "tributary_relayer_attestations_signed_total{guardian=\"1\"}"))
+                    .isEqualTo(relayer.guardians().get(0).signedCount());
+            assertThat(MetricsScrape.value(text, "tributary_relayer_attestations_signed_total{guardian=\"2\"}"))
+                    .isEqualTo(relayer.guardians().get(1).signedCount());
+            assertThat(MetricsScrape.find(text, "tributary_relayer_attestations_signed_total{guardian=\"3\"}"))
+                    .as("guardian 3 does not run here").isEmpty();
         }
 
         await(() -> executions(event) == 1, "message executed");
