@@ -45,8 +45,6 @@ public final class ChainFollower {
     private boolean complete = true;
 
     private final Listener listener;
-    /** The newest head whose timestamp is known, -1 before the first. */
-    private long headNumber = -1;
 
     private record Emitted(BlockHeader header, List<RawLog> logs) {}
 
@@ -57,8 +55,8 @@ public final class ChainFollower {
     public interface Listener {
         Listener NONE = new Listener() {};
 
-        /** The chain's newest block is {@code number}, minted at {@code timestamp} (unix seconds). */
-        default void head(long number, long timestamp) {}
+        /** The chain's newest block is {@code number} (told at every poll; costs no RPC of its own). */
+        default void head(long number) {}
 
         /** Blocks up to {@code newest} are confirmed (emitted, or on resume: emitted before). */
         default void confirmed(BlockHeader newest) {}
@@ -164,20 +162,14 @@ public final class ChainFollower {
         }
 
         long head = client.headNumber();
+        listener.head(head);
         long target = head - confirmations;
         if (nextBlock > target) {
-            learnHead(head, null);
             return out;
         }
         while (true) {
             long from = nextBlock;
             long to = Math.min(target, from + range.size() - 1);
-            // the head's header rides along with the range's when the range reaches the confirmed
-            // target (its timestamp is the metrics' head time); a far head is asked for on its own
-            boolean withHead = to == target && head != headNumber;
-            if (!withHead) {
-                learnHead(head, null);
-            }
             List<RawLog> logs;
             try {
                 logs = client.logs(from, to, addresses);
@@ -190,37 +182,13 @@ public final class ChainFollower {
                 }
                 throw e;
             }
-            List<BlockHeader> headers = client.headers(from, withHead ? head : to);
-            int wanted = (int) (to - from + 1);
-            if (withHead && headers.size() == head - from + 1) {
-                learnHead(head, headers.get(headers.size() - 1));
-            }
-            if (headers.size() > wanted) {
-                headers = headers.subList(0, wanted);
-            }
+            List<BlockHeader> headers = client.headers(from, to);
             if (!appendRange(from, to, head, headers, logs, out)) {
                 return out; // the chain moved under us; the next poll sees the reorg
             }
             range.succeeded(to - from + 1 == range.size());
             return out;
         }
-    }
-
-    /** Tells the listener about a new head, reading its header unless {@code header} is it. */
-    private void learnHead(long head, BlockHeader header) throws IOException {
-        if (head == headNumber) {
-            return;
-        }
-        BlockHeader h = header;
-        if (h == null) {
-            List<BlockHeader> read = client.headers(head, head);
-            if (read.isEmpty()) {
-                return; // the chain got shorter in between: the next poll asks again
-            }
-            h = read.get(0);
-        }
-        headNumber = head;
-        listener.head(h.number(), h.timestamp());
     }
 
     private void retractAbandonedBlocks(List<ChainChange> out) throws IOException {
@@ -263,7 +231,6 @@ public final class ChainFollower {
             }
         }
         nextBlock = lowest.number();
-        headNumber = -1; // the head's block may be another now
         listener.reorg(abandoned.size());
     }
 

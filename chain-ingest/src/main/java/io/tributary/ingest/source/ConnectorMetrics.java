@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.WeakHashMap;
+import java.util.function.LongSupplier;
 
 /**
  * The log source connector's Prometheus metrics (infra/docs/metrics.md, {@code tributary-connector}),
@@ -34,8 +35,10 @@ public final class ConnectorMetrics {
     private final Counter retracted;
     private final Counter events;
     private final Counter rpcErrors;
+    private final LongSupplier clock;
 
-    private ConnectorMetrics(PrometheusRegistry registry) {
+    private ConnectorMetrics(PrometheusRegistry registry, LongSupplier clock) {
+        this.clock = clock;
         head = Gauge.builder().name("tributary_chain_head_block")
                 .help("Newest block number the task has seen on the chain").labelNames("chain").register(registry);
         confirmed = Gauge.builder().name("tributary_chain_confirmed_block")
@@ -44,7 +47,7 @@ public final class ConnectorMetrics {
         lagBlocks = Gauge.builder().name("tributary_chain_lag_blocks")
                 .help("Head minus confirmed block").labelNames("chain").register(registry);
         lagSeconds = Gauge.builder().name("tributary_chain_lag_seconds")
-                .help("Head block's timestamp minus the confirmed block's timestamp").labelNames("chain")
+                .help("Age of the newest confirmed block: now minus its timestamp").labelNames("chain")
                 .register(registry);
         reorgDepth = Histogram.builder().name("tributary_chain_reorg_depth_blocks")
                 .help("Depth in blocks of every reorg of confirmed blocks seen").labelNames("chain")
@@ -61,9 +64,16 @@ public final class ConnectorMetrics {
     public static ConnectorMetrics of(PrometheusRegistry registry) {
         Objects.requireNonNull(registry, "registry");
         synchronized (BY_REGISTRY) {
-            return BY_REGISTRY.computeIfAbsent(registry, ConnectorMetrics::new);
+            return BY_REGISTRY.computeIfAbsent(registry, r -> new ConnectorMetrics(r, UNIX_SECONDS));
         }
     }
+
+    /** Metrics in {@code registry} whose "now" is {@code clock} (unix seconds), for tests. */
+    static ConnectorMetrics withClock(PrometheusRegistry registry, LongSupplier clock) {
+        return new ConnectorMetrics(registry, clock);
+    }
+
+    private static final LongSupplier UNIX_SECONDS = () -> System.currentTimeMillis() / 1000;
 
     /** The series of chain {@code name}, every one created at 0 (every RPC error kind too). */
     public Chain chain(String name) {
@@ -88,7 +98,6 @@ public final class ConnectorMetrics {
         private final CounterDataPoint confirmedEvents;
         private final Map<RpcErrorHandler.Kind, CounterDataPoint> errors = new EnumMap<>(RpcErrorHandler.Kind.class);
         private long headNumber = -1;
-        private long headTime;
         private long confirmedNumber = -1;
         private long confirmedTime;
 
@@ -111,9 +120,8 @@ public final class ConnectorMetrics {
         }
 
         @Override
-        public synchronized void head(long number, long timestamp) {
+        public synchronized void head(long number) {
             headNumber = number;
-            headTime = timestamp;
             headBlock.set(number);
             updateLag();
         }
@@ -142,13 +150,16 @@ public final class ConnectorMetrics {
             errors.get(kind).inc();
         }
 
-        /** Lag once both ends are known; never negative (a head read before a reorg may trail). */
+        /**
+         * Lag once both ends are known, updated at every poll; never negative (a head read before a
+         * reorg may trail, a block's timestamp may be slightly ahead of this clock).
+         */
         private void updateLag() {
             if (headNumber < 0 || confirmedNumber < 0) {
                 return;
             }
             lag.set(Math.max(0, headNumber - confirmedNumber));
-            lagTime.set(Math.max(0, headTime - confirmedTime));
+            lagTime.set(Math.max(0, clock.getAsLong() - confirmedTime));
         }
     }
 }

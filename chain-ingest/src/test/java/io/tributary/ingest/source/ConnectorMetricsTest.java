@@ -7,11 +7,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class ConnectorMetricsTest {
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final AtomicLong now = new AtomicLong(1_700_000_240L);
 
     private static BlockHeader block(long number, long timestamp) {
         return new BlockHeader(number, "0x" + Long.toHexString(number), "0x" + Long.toHexString(number - 1), timestamp);
@@ -31,9 +33,9 @@ class ConnectorMetricsTest {
     }
 
     @Test
-    void shouldComputeLagInBlocksAndSecondsFromHeadAndConfirmedBlock() {
-        ConnectorMetrics.Chain home = ConnectorMetrics.of(registry).chain("home");
-        home.head(120, 1_700_000_240L);
+    void shouldComputeLagInBlocksFromTheHeadAndInSecondsFromTheConfirmedBlocksAge() {
+        ConnectorMetrics.Chain home = ConnectorMetrics.withClock(registry, now::get).chain("home");
+        home.head(120);
         home.confirmed(block(108, 1_700_000_216L));
         String text = text(registry);
 
@@ -42,8 +44,13 @@ class ConnectorMetricsTest {
         assertThat(value(text, "tributary_chain_lag_blocks{chain=\"home\"}")).isEqualTo(12);
         assertThat(value(text, "tributary_chain_lag_seconds{chain=\"home\"}")).isEqualTo(24);
 
-        home.head(121, 1_700_000_242L);
+        now.set(1_700_000_242L);
+        home.head(121); // the next poll: one more block behind, two seconds older
+        assertThat(value(text(registry), "tributary_chain_lag_blocks{chain=\"home\"}")).isEqualTo(13);
         assertThat(value(text(registry), "tributary_chain_lag_seconds{chain=\"home\"}")).isEqualTo(26);
+        now.set(1_700_000_200L); // a block stamped ahead of this clock is no negative lag
+        home.head(121);
+        assertThat(value(text(registry), "tributary_chain_lag_seconds{chain=\"home\"}")).isZero();
     }
 
     @Test
@@ -80,13 +87,14 @@ class ConnectorMetricsTest {
     @Test
     void shouldReportHeadConfirmedAndReorgDepthAsTheFollowerLearnsThem() throws IOException {
         InMemoryChain chain = new InMemoryChain();
-        ConnectorMetrics.Chain home = ConnectorMetrics.of(registry).chain("home");
+        ConnectorMetrics.Chain home = ConnectorMetrics.withClock(registry, now::get).chain("home");
         ChainFollower follower = new ChainFollower(1, chain, List.of(InMemoryChain.ADDRESS), 2, 64, 1,
                 new AdaptiveRange(64, 1, 64, 2), new RpcErrorHandler(), home);
         chain.mine("a");
         chain.mine("b");
         chain.mine("c");
-        chain.mineEmpty(3); // head 6, confirmed up to 4
+        chain.mineEmpty(3); // head 6, confirmed up to 4 (stamped 1_700_000_004)
+        now.set(1_700_000_010L);
         while (!follower.poll().isEmpty()) {
             // drain
         }
@@ -94,7 +102,7 @@ class ConnectorMetricsTest {
         assertThat(value(text, "tributary_chain_head_block{chain=\"home\"}")).isEqualTo(6);
         assertThat(value(text, "tributary_chain_confirmed_block{chain=\"home\"}")).isEqualTo(4);
         assertThat(value(text, "tributary_chain_lag_blocks{chain=\"home\"}")).isEqualTo(2);
-        assertThat(value(text, "tributary_chain_lag_seconds{chain=\"home\"}")).isEqualTo(2); // a block per second
+        assertThat(value(text, "tributary_chain_lag_seconds{chain=\"home\"}")).isEqualTo(6); // block 4's age
 
         chain.reorg(4, List.of(List.of("x"), List.of(), List.of(), List.of(), List.of())); // blocks 3..6 replaced
         follower.poll(); // the retractions of blocks 4 and 3
