@@ -34,6 +34,22 @@ final class IntakeMetrics {
         return reason.name().toLowerCase(Locale.ROOT);
     }
 
+    long acceptedCount() {
+        return (long) accepted.get();
+    }
+
+    long rejectedCount() {
+        long sum = 0;
+        for (RejectionReason reason : RejectionReason.values()) {
+            sum += (long) rejected.labelValues(label(reason)).get();
+        }
+        return sum;
+    }
+
+    long deadLetteredCount() {
+        return (long) deadLetters.get();
+    }
+
     void accepted() {
         accepted.inc();
     }

@@ -71,10 +71,7 @@ public final class TaskIntakeService implements AutoCloseable {
     private final TransactionWriter writer;
     private final IntakeMetrics metrics;
     private final Map<String, TaskReceipt> receipts = new HashMap<>();
-    private final AtomicLong accepted = new AtomicLong();
-    private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
-    private final AtomicLong deadLettered = new AtomicLong();
     private final CountDownLatch ready = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
     private final CountDownLatch stopSignal = new CountDownLatch(1);
@@ -141,7 +138,8 @@ public final class TaskIntakeService implements AutoCloseable {
 
     /** Counters since start. */
     public Stats stats() {
-        return new Stats(accepted.get(), rejected.get(), duplicates.get(), deadLettered.get());
+        return new Stats(metrics.acceptedCount(), metrics.rejectedCount(), duplicates.get(),
+                metrics.deadLetteredCount());
     }
 
     /** Receipts written, requests rejected, duplicate requests skipped, records dead-lettered. */
@@ -262,12 +260,10 @@ public final class TaskIntakeService implements AutoCloseable {
                 Topics.TASK_RECEIPTS.serializeValue(receipt)));
         receipts.put(requestId, receipt);
         if (receipt.getStatus() == ReceiptStatus.ACCEPTED) {
-            accepted.incrementAndGet();
             metrics.accepted();
             LOG.info("request {} accepted: task {} in {} (block {})", requestId, receipt.getTaskId(),
                     receipt.getTxHash(), receipt.getBlockNumber());
         } else {
-            rejected.incrementAndGet();
             metrics.rejected(receipt.getReason());
             LOG.info("request {} rejected: {} {}", requestId, receipt.getReason(), receipt.getDetail());
         }
@@ -368,7 +364,6 @@ public final class TaskIntakeService implements AutoCloseable {
         send(producer, new ProducerRecord<>(Topics.DEADLETTER.name(),
                 Topics.DEADLETTER.serializeKey(Keys.deadLetter(record.topic(), sourceKey)),
                 Topics.DEADLETTER.serializeValue(letter)));
-        deadLettered.incrementAndGet();
         metrics.deadLettered();
         LOG.warn("dead-lettered {}-{}@{}: {} {}", record.topic(), record.partition(), record.offset(), reason, detail);
     }

@@ -31,6 +31,16 @@ final class KeeperMetrics {
         gasUsed.labelValues(FAIL_ROUND);
     }
 
+    /** Rounds the keeper finalized so far. */
+    long finalizedCount() {
+        return (long) finalized.get();
+    }
+
+    /** Rounds the keeper failed so far. */
+    long failedCount() {
+        return (long) failed.get();
+    }
+
     /** A round settled by the keeper's own transaction, which used {@code gas}. */
     void settled(RoundFacts.Action action, BigInteger gas) {
         boolean finalize = action == RoundFacts.Action.FINALIZE;

@@ -58,8 +58,6 @@ public final class RoundKeeper implements AutoCloseable {
     /** Rounds whose last attempt failed (their first failure is logged as a warning, repeats at debug). */
     private final Set<String> failing = new HashSet<>();
     private final Map<String, StuckRound> stuck = new ConcurrentHashMap<>();
-    private final AtomicLong finalized = new AtomicLong();
-    private final AtomicLong failed = new AtomicLong();
     private final AtomicLong alreadySettled = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
     private final CountDownLatch ready = new CountDownLatch(1);
@@ -109,7 +107,7 @@ public final class RoundKeeper implements AutoCloseable {
 
     /** Counters since start. */
     public Stats stats() {
-        return new Stats(finalized.get(), failed.get(), alreadySettled.get(), errors.get(), homeTime);
+        return new Stats(metrics.finalizedCount(), metrics.failedCount(), alreadySettled.get(), errors.get(), homeTime);
     }
 
     /**
@@ -272,7 +270,6 @@ public final class RoundKeeper implements AutoCloseable {
                 alreadySettled.incrementAndGet();
                 LOG.info("keeper: round {} of task {} was already settled ({})", round, taskId, outcome.detail());
             } else {
-                (decision.action() == RoundFacts.Action.FINALIZE ? finalized : failed).incrementAndGet();
                 metrics.settled(decision.action(), outcome.gasUsed());
                 LOG.info("keeper: {} round {} of task {} in {} (block {}, gas {}){}",
                         decision.action() == RoundFacts.Action.FINALIZE ? "finalized" : "failed", round, taskId,

@@ -61,6 +61,15 @@ public final class RelayerMetrics {
         approved.labelValues(destination).inc();
     }
 
+    /** Messages executed so far, on every destination. */
+    long executedCount() {
+        long sum = 0;
+        for (String d : destinations) {
+            sum += (long) executed.labelValues(d).get();
+        }
+        return sum;
+    }
+
     void executed(String destination) {
         executed.labelValues(destination).inc();
     }

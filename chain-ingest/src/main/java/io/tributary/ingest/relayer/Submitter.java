@@ -61,7 +61,6 @@ public final class Submitter extends Worker {
     private final RelayerListener listener;
     private final RelayerMetrics metrics;
     private final Map<String, Pending> messages = new LinkedHashMap<>();
-    private final AtomicLong executed = new AtomicLong();
     private final AtomicLong retracted = new AtomicLong();
     private final AtomicLong executionFailures = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
@@ -338,7 +337,6 @@ public final class Submitter extends Worker {
     private void done(Pending p, String how) {
         p.state = State.DONE;
         p.unverified.clear();
-        executed.incrementAndGet();
         metrics.executed(p.message.destinationChain());
         LOG.info("{} {} on {} ({} -> {})", p.messageId, how, p.message.destinationChain(), p.message.sourceChain(),
                 p.message.destinationAddress());
@@ -423,7 +421,7 @@ public final class Submitter extends Worker {
         }
         status = new RelayerStatus(pending, Optional.ofNullable(oldest).map(o -> o.messageId),
                 oldest == null ? Duration.ZERO : Duration.ofMillis(Math.max(0, now - oldest.message.emittedAt())),
-                stuck, executed.get(), retracted.get(), executionFailures.get(), deadLettered.get());
+                stuck, metrics.executedCount(), retracted.get(), executionFailures.get(), deadLettered.get());
         metrics.pending(pendingTo, oldestTo);
         if (now >= nextStuckReport) {
             nextStuckReport = now + config.stuckReportInterval().toMillis();

@@ -21,7 +21,7 @@ import org.web3j.abi.TypeEncoder;
 import org.web3j.abi.datatypes.Address;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
-import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.methods.request.EthFilter;
 import org.web3j.protocol.core.methods.response.EthLog;
 import org.web3j.protocol.core.methods.response.Log;
@@ -49,6 +49,9 @@ public final class Web3jNodeChain implements NodeChain, AutoCloseable {
     private final RewardVault vault;
     private final TaskCoordinator coordinator;
     private final ModelRegistry registry;
+    /** Rewards found in blocks before {@link #rewardsScannedFrom}. */
+    private BigInteger rewardsSum = BigInteger.ZERO;
+    private long rewardsScannedFrom;
 
     /** Addresses the node uses: its own chain's hub (and vault unless home), home's coordinator and registry. */
     public record Addresses(String workerHub, String rewardVault, String taskCoordinator, String modelRegistry) {
@@ -127,11 +130,20 @@ public final class Web3jNodeChain implements NodeChain, AutoCloseable {
         return ChainViews.read("chain view", () -> hub.workerOf(worker).send()).stake;
     }
 
-    /** Sums the amounts of the {@code RewardClaimed} logs naming the worker on its chain's payer (coordinator or vault). */
+    /**
+     * Sums the amounts of the {@code RewardClaimed} logs naming the worker on its chain's payer
+     * (coordinator or vault). The first call reads from the chain's first block, later calls only
+     * the blocks since the previous one (the sum is kept; a reorg that drops a claim is not undone).
+     */
     @Override
-    public BigInteger rewardsReceived() throws IOException {
+    public synchronized BigInteger rewardsReceived() throws IOException {
+        long head = ChainViews.read("block number", () -> ownWeb3j.ethBlockNumber().send()).getBlockNumber().longValueExact();
+        if (head < rewardsScannedFrom) {
+            return rewardsSum;
+        }
         String payer = home ? coordinator.getContractAddress() : vault.getContractAddress();
-        EthFilter filter = new EthFilter(DefaultBlockParameterName.EARLIEST, DefaultBlockParameterName.LATEST, payer)
+        EthFilter filter = new EthFilter(DefaultBlockParameter.valueOf(BigInteger.valueOf(rewardsScannedFrom)),
+                DefaultBlockParameter.valueOf(BigInteger.valueOf(head)), payer)
                 .addSingleTopic(EventEncoder.encode(home ? TaskCoordinator.REWARDCLAIMED_EVENT : RewardVault.REWARDCLAIMED_EVENT))
                 .addNullTopic()
                 .addNullTopic()
@@ -140,12 +152,14 @@ public final class Web3jNodeChain implements NodeChain, AutoCloseable {
         if (found.hasError()) {
             throw new IOException("RewardClaimed logs failed: " + found.getError().getMessage());
         }
-        BigInteger sum = BigInteger.ZERO;
+        BigInteger sum = rewardsSum;
         for (EthLog.LogResult<?> result : found.getLogs()) {
             Log log = (Log) result.get();
             sum = sum.add(home ? TaskCoordinator.getRewardClaimedEventFromLog(log).amount
                     : RewardVault.getRewardClaimedEventFromLog(log).amount);
         }
+        rewardsSum = sum;
+        rewardsScannedFrom = head + 1;
         return sum;
     }
 
