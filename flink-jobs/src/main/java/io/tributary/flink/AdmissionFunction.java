@@ -241,7 +241,7 @@ public class AdmissionFunction extends KeyedBroadcastProcessFunction<String, Rou
         }
         DecodedChunk chunk;
         try {
-            chunk = new ChunkDecoder(task.wireParams()).decode(m.payload, ChunkDecoder.Verification.FULL);
+            chunk = new ChunkDecoder(task.wireParams()).decode(m.chunkBytes(), ChunkDecoder.Verification.FULL);
         } catch (ChunkRejectedException e) {
             reject(ctx, task, m, DeadLetters.of(e.reason()), e.reason() + ": " + e.getMessage());
             return;
@@ -377,6 +377,7 @@ public class AdmissionFunction extends KeyedBroadcastProcessFunction<String, Rou
         a.worker = m.worker;
         a.weight = m.weight;
         a.payload = m.payload;
+        a.payloadOffset = m.payloadOffset;
         a.rawKey = m.rawKey;
         a.rawValue = m.rawValue;
         a.partition = m.partition;

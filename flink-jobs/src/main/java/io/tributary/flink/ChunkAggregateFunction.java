@@ -150,7 +150,7 @@ public class ChunkAggregateFunction extends KeyedProcessFunction<String, RoundMe
 
     private void fold(RoundMessage chunk) throws ChunkRejectedException, Exception {
         WireParams p = chunk.task.wireParams();
-        DecodedChunk d = new ChunkDecoder(p).decode(chunk.payload, ChunkDecoder.Verification.STRUCTURE);
+        DecodedChunk d = new ChunkDecoder(p).decode(chunk.chunkBytes(), ChunkDecoder.Verification.STRUCTURE);
         long[] s = sums.value();
         long[] wc = weightAndCount.value();
         ChunkAccumulator acc = s == null
@@ -209,12 +209,13 @@ public class ChunkAggregateFunction extends KeyedProcessFunction<String, RoundMe
         List<DecodedChunk> chunks = new ArrayList<>();
         for (String id : ids) {
             RoundMessage chunk = buffered.get(id);
-            chunks.add(decoder.decode(chunk.payload, ChunkDecoder.Verification.STRUCTURE));
+            byte[] bytes = chunk.chunkBytes();
+            chunks.add(decoder.decode(bytes, ChunkDecoder.Verification.STRUCTURE));
             RoundMessage fwd = RoundMessage.of(RoundMessage.Kind.CHUNK, c.taskId, c.round);
             fwd.chunkIndex = c.chunkIndex;
             fwd.chainId = chunk.chainId;
             fwd.worker = chunk.worker;
-            fwd.payload = chunk.payload;
+            fwd.payload = bytes;
             fwd.task = task;
             ctx.output(KRUM_CHUNKS, fwd);
         }
@@ -264,7 +265,7 @@ public class ChunkAggregateFunction extends KeyedProcessFunction<String, RoundMe
         List<String> ids = new ArrayList<>(accepted);
         ids.sort(null); // the rules are order-free; a fixed order keeps even the work identical
         for (String id : ids) {
-            chunks.add(decoder.decode(buffered.get(id).payload, ChunkDecoder.Verification.STRUCTURE));
+            chunks.add(decoder.decode(buffered.get(id).chunkBytes(), ChunkDecoder.Verification.STRUCTURE));
         }
         return switch (task.rule) {
             case MEDIAN -> AggregationRules.median(chunks, task.expMin, task.expMax);

@@ -6,7 +6,6 @@ import io.tributary.schemas.avro.ChainEvent;
 import io.tributary.schemas.avro.RejectionReason;
 import io.tributary.schemas.avro.UpdateChunk;
 import java.io.Serializable;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -305,19 +304,11 @@ public final class RoundAggregationJob {
             m.worker = worker;
             m.chunkIndex = u.getChunkIndex();
             m.weight = u.getWeight();
-            m.payload = bytes(u.getPayload());
+            m.chunkFrom(r.value, u.getPayload()); // the payload's bytes once, inside the record's
             m.rawKey = r.key;
-            m.rawValue = r.value;
             m.partition = r.partition;
             m.offset = r.offset;
             out.collect(m);
-        }
-
-        private static byte[] bytes(ByteBuffer b) {
-            ByteBuffer d = b.duplicate();
-            byte[] out = new byte[d.remaining()];
-            d.get(out);
-            return out;
         }
     }
 

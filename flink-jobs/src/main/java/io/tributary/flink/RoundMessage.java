@@ -1,14 +1,17 @@
 package io.tributary.flink;
 
 import io.tributary.schemas.Keys;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /**
  * The one record type on the job's internal edges (a Flink POJO, so every edge and every piece of
  * state has a schema Flink can evolve). {@link #kind} says which fields are meaningful:
  *
  * <ul>
- *   <li>{@code CHUNK}: one worker's chunk ({@code chainId, worker, chunkIndex, weight, payload}
- *       and the original Kafka record in {@code rawKey, rawValue, partition, offset}).
+ *   <li>{@code CHUNK}: one worker's chunk ({@code chainId, worker, chunkIndex, weight}, its encoded
+ *       bytes through {@link #chunkBytes()}, and the original Kafka record in {@code rawKey, rawValue,
+ *       partition, offset}).
  *   <li>{@code REVEAL}: a worker's {@code UpdateRevealed} ({@code updateRoot, weight} = samples;
  *       {@code retracted} for op d).
  *   <li>{@code VERDICT}: admission's decision on a worker's whole update, sent to each chunk key.
@@ -66,7 +69,38 @@ public class RoundMessage {
     public String[] values;
     public boolean failed;
 
+    /**
+     * A CHUNK read from Kafka: where its encoded bytes start inside {@code rawValue} (the payload is
+     * the UpdateChunk's last field, so they run to its end), with {@code payload} left null, so a
+     * chunk's bytes cross the network and sit in state once, not twice; -1: they are in
+     * {@code payload}.
+     */
+    public int payloadOffset = -1;
+
     public RoundMessage() {}
+
+    /**
+     * Sets a CHUNK's original record value and its encoded bytes {@code payload} (decoded from it):
+     * as an offset into the record when the record ends with them, else as a copy.
+     */
+    public void chunkFrom(byte[] recordValue, ByteBuffer payload) {
+        rawValue = recordValue;
+        int at = recordValue.length - payload.remaining();
+        if (at >= 0 && ByteBuffer.wrap(recordValue, at, payload.remaining()).equals(payload.duplicate())) {
+            payloadOffset = at;
+            this.payload = null;
+        } else {
+            byte[] copy = new byte[payload.remaining()];
+            payload.duplicate().get(copy);
+            payloadOffset = -1;
+            this.payload = copy;
+        }
+    }
+
+    /** A CHUNK's encoded bytes (FORMAT.md): {@code payload}, or the end of {@code rawValue}. */
+    public byte[] chunkBytes() {
+        return payloadOffset < 0 ? payload : Arrays.copyOfRange(rawValue, payloadOffset, rawValue.length);
+    }
 
     static RoundMessage of(Kind kind, long taskId, int round) {
         RoundMessage m = new RoundMessage();

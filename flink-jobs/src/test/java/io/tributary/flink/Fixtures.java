@@ -222,9 +222,8 @@ final class Fixtures {
         m.worker = worker;
         m.chunkIndex = chunkIndex;
         m.weight = weight;
-        m.payload = payload;
+        m.chunkFrom(r.value, ByteBuffer.wrap(payload));
         m.rawKey = r.key;
-        m.rawValue = r.value;
         return m;
     }
 

@@ -26,6 +26,7 @@ public final class ConnectorMetrics {
     static final double[] REORG_DEPTH_BUCKETS = {1, 2, 3, 5, 8, 13, 21, 34, 55};
 
     private static final Map<PrometheusRegistry, ConnectorMetrics> BY_REGISTRY = new WeakHashMap<>();
+    private static final LongSupplier UNIX_SECONDS = () -> System.currentTimeMillis() / 1000;
 
     private final Gauge head;
     private final Gauge confirmed;
@@ -73,7 +74,6 @@ public final class ConnectorMetrics {
         return new ConnectorMetrics(registry, clock);
     }
 
-    private static final LongSupplier UNIX_SECONDS = () -> System.currentTimeMillis() / 1000;
 
     /** The series of chain {@code name}, every one created at 0 (every RPC error kind too). */
     public Chain chain(String name) {

@@ -170,9 +170,8 @@ final class BenchRound {
             m.chainId = CHAIN_ID;
             m.worker = workers[u];
             m.weight = weights[u];
-            m.payload = payloads[c][u];
+            m.chunkFrom(records[c][u], ByteBuffer.wrap(payloads[c][u])); // as the job's parser does
             m.rawKey = recordKeys[c];
-            m.rawValue = records[c][u];
             out.add(m);
             RoundMessage v = message(RoundMessage.Kind.VERDICT, c, task);
             v.chainId = CHAIN_ID;

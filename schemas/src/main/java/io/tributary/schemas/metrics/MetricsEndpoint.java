@@ -29,6 +29,7 @@ public final class MetricsEndpoint implements AutoCloseable {
     private final String host;
     private final PrometheusRegistry registry;
     private final Runnable onClose;
+    private boolean closed;
 
     private MetricsEndpoint(HTTPServer server, String host, PrometheusRegistry registry, Runnable onClose) {
         this.server = server;
@@ -121,8 +122,6 @@ public final class MetricsEndpoint implements AutoCloseable {
     public String url() {
         return "http://" + target() + "/metrics";
     }
-
-    private boolean closed;
 
     /** Stops serving (a shared endpoint once its last user closed). Idempotent. */
     @Override
