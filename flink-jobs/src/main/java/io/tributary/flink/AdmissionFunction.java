@@ -241,7 +241,7 @@ public class AdmissionFunction extends KeyedBroadcastProcessFunction<String, Rou
         }
         DecodedChunk chunk;
         try {
-            chunk = new ChunkDecoder(task.wireParams()).decode(m.chunkBytes(), ChunkDecoder.Verification.FULL);
+            chunk = m.decodeChunk(new ChunkDecoder(task.wireParams()), ChunkDecoder.Verification.FULL);
         } catch (ChunkRejectedException e) {
             reject(ctx, task, m, DeadLetters.of(e.reason()), e.reason() + ": " + e.getMessage());
             return;

@@ -150,7 +150,7 @@ public class ChunkAggregateFunction extends KeyedProcessFunction<String, RoundMe
 
     private void fold(RoundMessage chunk) throws ChunkRejectedException, Exception {
         WireParams p = chunk.task.wireParams();
-        DecodedChunk d = new ChunkDecoder(p).decode(chunk.chunkBytes(), ChunkDecoder.Verification.STRUCTURE);
+        DecodedChunk d = chunk.decodeChunk(new ChunkDecoder(p), ChunkDecoder.Verification.STRUCTURE);
         long[] s = sums.value();
         long[] wc = weightAndCount.value();
         ChunkAccumulator acc = s == null
@@ -265,7 +265,7 @@ public class ChunkAggregateFunction extends KeyedProcessFunction<String, RoundMe
         List<String> ids = new ArrayList<>(accepted);
         ids.sort(null); // the rules are order-free; a fixed order keeps even the work identical
         for (String id : ids) {
-            chunks.add(decoder.decode(buffered.get(id).chunkBytes(), ChunkDecoder.Verification.STRUCTURE));
+            chunks.add(buffered.get(id).decodeChunk(decoder, ChunkDecoder.Verification.STRUCTURE));
         }
         return switch (task.rule) {
             case MEDIAN -> AggregationRules.median(chunks, task.expMin, task.expMax);

@@ -1,6 +1,9 @@
 package io.tributary.flink;
 
 import io.tributary.schemas.Keys;
+import io.tributary.schemas.tensor.ChunkDecoder;
+import io.tributary.schemas.tensor.ChunkRejectedException;
+import io.tributary.schemas.tensor.DecodedChunk;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
@@ -97,7 +100,14 @@ public class RoundMessage {
         }
     }
 
-    /** A CHUNK's encoded bytes (FORMAT.md): {@code payload}, or the end of {@code rawValue}. */
+    /** Decodes a CHUNK's encoded bytes where they are: in {@code payload}, or at the end of {@code rawValue}. */
+    public DecodedChunk decodeChunk(ChunkDecoder decoder, ChunkDecoder.Verification verification)
+            throws ChunkRejectedException {
+        return payloadOffset < 0 ? decoder.decode(payload, verification)
+                : decoder.decode(rawValue, payloadOffset, verification);
+    }
+
+    /** A CHUNK's encoded bytes (FORMAT.md), as an array of their own: {@code payload}, or a copy of the end of {@code rawValue}. */
     public byte[] chunkBytes() {
         return payloadOffset < 0 ? payload : Arrays.copyOfRange(rawValue, payloadOffset, rawValue.length);
     }

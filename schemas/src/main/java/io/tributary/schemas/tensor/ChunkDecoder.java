@@ -77,15 +77,27 @@ public final class ChunkDecoder {
     }
 
     public DecodedChunk decode(byte[] bytes, Verification verification) throws ChunkRejectedException {
-        if (bytes == null || bytes.length < 16) {
-            throw reject(RejectReason.TRUNCATED, "chunk of " + (bytes == null ? "null" : bytes.length + " bytes"));
+        return decode(bytes, 0, verification);
+    }
+
+    /**
+     * Decodes the chunk that fills {@code bytes} from {@code from} to the end, in place (no copy):
+     * e.g. the payload at the end of the Kafka record it came in.
+     */
+    public DecodedChunk decode(byte[] bytes, int from, Verification verification) throws ChunkRejectedException {
+        if (from < 0 || (bytes != null && from > bytes.length)) {
+            throw new IllegalArgumentException("chunk start " + from + " outside the buffer");
         }
-        if (bytes.length > maxChunkBytes) {
-            throw reject(RejectReason.OVERSIZED, bytes.length + " bytes > " + maxChunkBytes
+        int length = bytes == null ? 0 : bytes.length - from;
+        if (bytes == null || length < 16) {
+            throw reject(RejectReason.TRUNCATED, "chunk of " + (bytes == null ? "null" : length + " bytes"));
+        }
+        if (length > maxChunkBytes) {
+            throw reject(RejectReason.OVERSIZED, length + " bytes > " + maxChunkBytes
                     + " allowed for 2^" + params.chunkLeavesLog2() + " leaves");
         }
         // Message 1: the schema, carrying the chunk headers as custom metadata.
-        Envelope schemaMsg = envelope(bytes, 0);
+        Envelope schemaMsg = envelope(bytes, from);
         Header h = readSchema(schemaMsg);
         if (schemaMsg.bodyLength != 0) {
             throw reject(RejectReason.MALFORMED_IPC, "schema message has a body of " + schemaMsg.bodyLength);

@@ -1,6 +1,7 @@
 package io.tributary.schemas.tensor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import java.io.ByteArrayOutputStream;
@@ -72,6 +73,26 @@ class ChunkDecoderTest {
             // Hand-written with the same headers and leaves: identical bytes.
             assertThat(chunk(meta(c), leaves(c), params.leavesInChunk(c), 66)).isEqualTo(update.chunks().get(c));
         }
+    }
+
+    @Test
+    void shouldDecodeAChunkInPlaceAtTheEndOfALargerBufferAsItsOwnCopy() throws Exception {
+        byte[] chunk = update.chunks().get(2);
+        byte[] record = new byte[37 + chunk.length]; // what precedes a payload in its Kafka record
+        Arrays.fill(record, 0, 37, (byte) 0x5a);
+        System.arraycopy(chunk, 0, record, 37, chunk.length);
+
+        DecodedChunk alone = decoder.decode(chunk, ChunkDecoder.Verification.FULL);
+        DecodedChunk inPlace = decoder.decode(record, 37, ChunkDecoder.Verification.FULL);
+
+        assertThat(inPlace.chunkIndex()).isEqualTo(2);
+        assertThat(inPlace.chunkRoot()).isEqualTo(alone.chunkRoot());
+        assertThat(inPlace.toFloats()).containsExactly(alone.toFloats());
+        // the same framing checks, counted from the chunk's start
+        assertThatThrownBy(() -> decoder.decode(Arrays.copyOf(record, record.length - 1), 37, ChunkDecoder.Verification.FULL))
+                .isInstanceOf(ChunkRejectedException.class);
+        assertThatThrownBy(() -> decoder.decode(record, 36, ChunkDecoder.Verification.FULL))
+                .isInstanceOf(ChunkRejectedException.class);
     }
 
     @Test
